@@ -1,0 +1,110 @@
+"""Text analysis for lexical matching in English, Spanish and Portuguese.
+
+Tokens are lower-cased and accent-folded, stop words dropped, then stemmed with the
+Snowball stemmer of the text's language. A second, language-independent form keeps the
+first letters of each token: related words across the three languages ("ministro",
+"minister"; "investigação", "investigation") share it, which lets a question in one
+language find a passage in another without a translation model.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+LANGUAGES = ("en", "es", "pt")
+_STEMMER_NAMES = {"en": "english", "es": "spanish", "pt": "portuguese"}
+PREFIX_LEN = 5
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+STOPWORDS = {
+    "en": set(
+        """a an the and or but if of at by for with about against between into through during before after
+        above below to from up down in out on off over under again further then once here there when where why
+        how all any both each few more most other some such no nor not only own same so than too very s t can
+        will just don should now is are was were be been being have has had having do does did doing i me my we
+        our you your he him his she her it its they them their what which who whom whose this that these those
+        am would could may might must shall also as per via many much name kind""".split()
+    ),
+    "es": set(
+        """el la los las un una unos unas y o u e ni de del al a en con por para sin sobre entre hasta desde
+        que quien quienes cual cuales cuál cuáles qué quién quiénes cuando cuándo donde dónde como cómo cuanto
+        cuánto cuántos cuántas cuánta es son fue fueron ser era eran ha han he hay se su sus lo le les me mi mis te tu
+        tus nos este esta estos estas ese esa esos esas aquel aquella también muy más pero si no ya""".split()
+    ),
+    "pt": set(
+        """o a os as um uma uns umas e ou nem de do da dos das ao aos à às em no na nos nas num numa com por
+        pelo pela pelos pelas para sem sobre entre até desde que quem qual quais quando onde como quanto
+        quanta quantos quantas é são foi foram ser era eram há se seu sua seus suas lhe lhes me meu minha te nos
+        este esta estes estas esse essa esses essas aquele aquela também muito mais mas sim não já""".split()
+    ),
+}
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: 'Ministério' -> 'ministerio'."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_FOLDED_STOPWORDS = {lang: {fold(w) for w in words} for lang, words in STOPWORDS.items()}
+ALL_STOPWORDS = set().union(*_FOLDED_STOPWORDS.values())
+
+
+@lru_cache(maxsize=None)
+def _stemmer(language: str):
+    return snowballstemmer.stemmer(_STEMMER_NAMES.get(language, "english"))
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens, stop words of all three languages removed."""
+    return [t for t in (fold(m) for m in _TOKEN.findall(text)) if t not in ALL_STOPWORDS and t != "_"]
+
+
+@lru_cache(maxsize=200_000)
+def stem(token: str, language: str) -> str:
+    return _stemmer(language).stemWord(token)
+
+
+def stems(text: str, language: str) -> list[str]:
+    return [stem(t, language) for t in words(text)]
+
+
+def prefixes(text: str) -> list[str]:
+    return [t[:PREFIX_LEN] for t in words(text)]
+
+
+def is_informative(token: str) -> bool:
+    """Numbers and words of three or more letters carry meaning; 's', 'us', 'ii' rarely do."""
+    return token.isdigit() or len(token) >= 3
+
+
+class LanguageDetector:
+    """Detects en/es/pt. Short questions fool statistical detectors, so stop words vote too."""
+
+    def __init__(self) -> None:
+        from py3langid.langid import _load_identifier
+
+        self._identifier = _load_identifier(norm_probs=True, langs=list(LANGUAGES))
+
+    def detect(self, text: str) -> str:
+        sample = text[:5000]
+        tokens = [fold(m) for m in _TOKEN.findall(sample)]
+        votes = {lang: sum(1 for t in tokens if t in _FOLDED_STOPWORDS[lang] and not _shared(t, lang))
+                 for lang in LANGUAGES}
+        ranked = dict(self._identifier.rank(sample))
+        scores = {lang: ranked.get(lang, 0.0) + 0.15 * votes[lang] for lang in LANGUAGES}
+        for marker, lang in (("ç", "pt"), ("ã", "pt"), ("õ", "pt"), ("ñ", "es"), ("¿", "es"), ("¡", "es")):
+            if marker in sample.lower():
+                scores[lang] += 0.5
+        return max(scores, key=scores.get)
+
+
+@lru_cache(maxsize=None)
+def _shared(token: str, language: str) -> bool:
+    """A stop word of more than one language ('a', 'de', 'no') says nothing about which."""
+    return sum(1 for lang in LANGUAGES if token in _FOLDED_STOPWORDS[lang]) > 1

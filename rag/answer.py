@@ -1,0 +1,176 @@
+"""Extractive answers: the sentences of the retrieved passages that answer the question, cited.
+
+No language model runs offline here, so the answer is made of sentences quoted verbatim, each
+followed by a marker [n] pointing at citations[n-1]. Sentences are scored on how much of the
+question's (IDF-weighted) content they and their passage hold, on whether they hold the kind of
+thing asked for (a name for "who", a number for "how many"), and on the passage's rank.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import answer_types as types
+from .analysis import prefixes, stems, words
+from .i18n import NOT_FOUND, message
+from .query import Query, TermGroup
+from .schema import Answer, Citation, Hit
+from .sentences import Span, split_sentences
+
+MAX_SENTENCES = 3
+# A further sentence joins the answer only when it scores close to the best one.
+FOLLOWER_RATIO = 0.8
+PREFIX_CREDIT = 0.6  # a cross-language prefix match is weaker evidence than a stem match
+MIN_SENTENCE_CHARS = 25
+
+
+@dataclass
+class Scored:
+    hit: Hit
+    rank: int
+    span: Span
+    matched: dict[str, float]
+    score: float
+    evidence: float
+
+
+class Composer:
+    def __init__(self, *, idf: Callable[[list[TermGroup]], dict[str, float]], text_of: Callable[[str], str],
+                 max_chars: int = 500, threshold: float = 0.45) -> None:
+        self.idf = idf
+        self.text_of = text_of
+        self.max_chars = max_chars
+        self.threshold = threshold
+
+    def compose(self, query: Query, hits: list[Hit]) -> Answer:
+        candidates = self.score(query, hits)
+        if not candidates or candidates[0].evidence < self.threshold:
+            return Answer(query.text, message(NOT_FOUND, query.language), False, query.language, [])
+        chosen = self._select(query, candidates)
+        citations, parts = [], []
+        for n, s in enumerate(chosen, start=1):
+            citations.append(Citation(s.hit.doc_id, s.hit.source, s.span.start, s.span.end, s.span.text,
+                                      round(s.score, 4)))
+            parts.append(f"{s.span.text} [{n}]")
+        return Answer(query.text, " ".join(parts), True, query.language, citations)
+
+    # --- scoring -----------------------------------------------------------------------------
+
+    def score(self, query: Query, hits: list[Hit]) -> list[Scored]:
+        weights = self.idf(query.groups)
+        total = sum(weights.values()) or 1.0
+        kind = types.expected(query.text)
+        subject = [g.word for g in query.groups]
+        texts: dict[str, str] = {}
+        out: list[Scored] = []
+        seen: set[tuple[str, int]] = set()
+        for rank, hit in enumerate(hits):
+            text = texts.setdefault(hit.doc_id, self.text_of(hit.doc_id))
+            context = _match(query.groups, hit.text, hit.language)
+            context_cover = sum(weights[w] * m for w, m in context.items()) / total
+            sentences = [s for s in split_sentences(text) if s.end > hit.start and s.start < hit.end]
+            for i, span in enumerate(sentences):
+                if (hit.doc_id, span.start) in seen:
+                    continue
+                seen.add((hit.doc_id, span.start))
+                matched = _match(query.groups, span.text, hit.language)
+                cover = sum(weights[w] * m for w, m in matched.items()) / total
+                prior = 1.0 / (1 + rank)
+                bonus = 0.0
+                if kind is types.Expect.DEFINITION and types.defines(subject, span.text):
+                    bonus += 0.15
+                elif types.holds(kind, span.text, query.text):
+                    bonus += 0.12
+                penalty = 0.2 if len(span.text) < MIN_SENTENCE_CHARS else 0.0
+                score = 0.55 * cover + 0.25 * context_cover + 0.1 * prior + bonus - penalty
+                evidence = 0.6 * cover + 0.4 * context_cover
+                out.append(Scored(hit, rank, span, matched, score, evidence))
+        out.sort(key=lambda s: s.score, reverse=True)
+        return out
+
+    # --- selection ---------------------------------------------------------------------------
+
+    def _select(self, query: Query, ranked: list[Scored]) -> list[Scored]:
+        best = self._fit(ranked[0])
+        chosen = [best]
+        covered = set(best.matched)
+        budget = self.max_chars - len(best.span.text) - 4
+        want_list = types.is_list_question(query.text)
+        for s in ranked[1:]:
+            if len(chosen) == MAX_SENTENCES:
+                break
+            if len(s.span.text) + 5 > budget or _overlaps(s, chosen):
+                continue
+            adds_terms = bool(set(s.matched) - covered)
+            close = s.score >= FOLLOWER_RATIO * best.score
+            lists = want_list and types.has_enumeration(s.span.text) and bool(s.matched) \
+                and not types.has_enumeration(best.span.text) and s.score >= 0.5 * best.score
+            if (close and adds_terms) or lists:
+                chosen.append(s)
+                covered |= set(s.matched)
+                budget -= len(s.span.text) + 5
+        return chosen
+
+    def _fit(self, s: Scored) -> Scored:
+        """A sentence longer than the answer may be is cut to its clauses that match most."""
+        room = self.max_chars - 5
+        if len(s.span.text) <= room:
+            return s
+        clauses = _clauses(s.span)
+        best_window, best_value = None, -1.0
+        for i in range(len(clauses)):
+            for j in range(i, len(clauses)):
+                start, end = clauses[i].start, clauses[j].end
+                if end - start > room:
+                    break
+                value = sum(s.matched.get(w, 0) for w in s.matched if _contains(s, start, end, w))
+                if value > best_value:
+                    best_window, best_value = (start, end), value
+        if best_window is None:
+            best_window = (s.span.start, s.span.start + room)
+        offset = best_window[0] - s.span.start
+        text = s.span.text[offset: offset + best_window[1] - best_window[0]].rstrip()
+        return Scored(s.hit, s.rank, Span(best_window[0], best_window[0] + len(text), text),
+                      s.matched, s.score, s.evidence)
+
+
+def _match(groups: list[TermGroup], text: str, language: str) -> dict[str, float]:
+    """group word -> 1.0 for a stem match, PREFIX_CREDIT for a cross-language prefix match."""
+    stem_set = set(stems(text, language))
+    prefix_set = set(prefixes(text))
+    out = {}
+    for g in groups:
+        if g.stems & stem_set:
+            out[g.word] = 1.0
+        elif g.prefixes & prefix_set:
+            out[g.word] = PREFIX_CREDIT
+    return out
+
+
+def _overlaps(s: Scored, chosen: list[Scored]) -> bool:
+    return any(c.hit.doc_id == s.hit.doc_id and c.span.start < s.span.end and s.span.start < c.span.end
+               for c in chosen)
+
+
+_CLAUSE_END = re.compile(r"[,;:]\s+")
+
+
+def _clauses(span: Span) -> list[Span]:
+    out, begin = [], 0
+    for m in _CLAUSE_END.finditer(span.text):
+        out.append(Span(span.start + begin, span.start + m.start() + 1, span.text[begin:m.start() + 1]))
+        begin = m.end()
+    out.append(Span(span.start + begin, span.end, span.text[begin:]))
+    return out
+
+
+def _contains(s: Scored, start: int, end: int, word: str) -> bool:
+    offset = start - s.span.start
+    return word in words(s.span.text[offset: offset + end - start])
+
+
+def bm25_idf(document_count: int, frequency: int) -> float:
+    return math.log(1 + (document_count - frequency + 0.5) / (frequency + 0.5))

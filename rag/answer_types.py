@@ -1,0 +1,83 @@
+"""What kind of thing a question asks for, and whether a sentence holds one."""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from .analysis import fold
+
+
+class Expect(Enum):
+    PERSON = "person"
+    NUMBER = "number"
+    DATE = "date"
+    PLACE = "place"
+    DEFINITION = "definition"
+    OTHER = "other"
+
+
+_CUES: list[tuple[Expect, re.Pattern]] = [
+    (Expect.NUMBER, re.compile(r"\b(how many|how much|cuant[oa]s?|quant[oa]s?)\b")),
+    (Expect.DATE, re.compile(r"\b(when|what year|which year|since when|cuando|que ano|en que ano|"
+                             r"desde cuando|quando|em que ano|desde quando)\b")),
+    (Expect.PERSON, re.compile(r"\b(who|whom|whose|quien(es)?|quem)\b")),
+    (Expect.PLACE, re.compile(r"\b(where|donde|onde|in which city|in which country)\b")),
+    (Expect.DEFINITION, re.compile(r"^\W*(what is|what are|what's|que es|que son|o que e|que e)\b")),
+]
+_LIST = re.compile(r"\b(which|what|cuales|que|quais|quais sao)\s+(\w+s)\b|\b(list|enumera|liste)\b")
+
+_NUMBER = re.compile(r"\b\d[\d.,]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|"
+                     r"thousands?|dos|tres|cuatro|cinco|duas|quatro)\b", re.I)
+_DATE = re.compile(r"\b(1[89]\d\d|20\d\d)\b|\b(january|february|march|april|may|june|july|august|september|"
+                   r"october|november|december|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
+                   r"octubre|noviembre|diciembre|janeiro|fevereiro|marco|maio|junho|julho|setembro|outubro|"
+                   r"novembro|dezembro)\b", re.I)
+_NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑÇ][\w’'-]+(?:\s+(?:de|del|da|dos|la)?\s*[A-ZÁÉÍÓÚÑÇ][\w’'-]+)+")
+_PLACE = re.compile(r"\b(at|in|en|em|no|na)\s+(the\s+|el\s+|la\s+|o\s+|a\s+)?[A-ZÁÉÍÓÚÑÇ]")
+_ENUMERATION = re.compile(
+    r"([A-ZÁÉÍÓÚÑÇ][\w’'-]*(?:\s+(?:and|y|e|of|de|and|del)?\s*[A-ZÁÉÍÓÚÑÇ][\w’'-]*)*,\s+){2,}")
+
+
+def expected(question: str) -> Expect:
+    folded = fold(question)
+    for kind, cue in _CUES:
+        if cue.search(folded):
+            return kind
+    return Expect.OTHER
+
+
+def is_list_question(question: str) -> bool:
+    return bool(_LIST.search(fold(question)))
+
+
+def has_enumeration(sentence: str) -> bool:
+    return bool(_ENUMERATION.search(sentence))
+
+
+def holds(kind: Expect, sentence: str, question: str) -> bool:
+    """Whether the sentence has something of the expected kind that the question does not."""
+    folded_question = fold(question)
+
+    def new(matches) -> bool:
+        return any(fold(m.group(0)) not in folded_question for m in matches)
+
+    if kind is Expect.NUMBER:
+        return new(_NUMBER.finditer(sentence))
+    if kind is Expect.DATE:
+        return new(_DATE.finditer(sentence))
+    if kind is Expect.PERSON:
+        return new(_NAME.finditer(sentence))
+    if kind is Expect.PLACE:
+        return bool(_PLACE.search(sentence))
+    return False
+
+
+def defines(subject_words: list[str], sentence: str) -> bool:
+    """'X (…)', 'X, the …', 'X is …' or '(X)': the sentence says what X is."""
+    folded = fold(sentence)
+    for word in subject_words:
+        if re.search(rf"\b{re.escape(word)}\b\s*(\(|, the|, la|, a|, o|\bis\b|\bes\b|\be\b)", folded) or \
+                f"({word})" in folded:
+            return True
+    return False

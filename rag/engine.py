@@ -1,0 +1,105 @@
+"""The engine: settings in, components wired together, questions answered and documents indexed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from .analysis import LanguageDetector
+from .answer import Composer, bm25_idf
+from .chunking import Chunker
+from .embedding import Embedder, LazyEmbedder
+from .errors import InvalidInput
+from .glossary import Glossary
+from .index import Index, Progress
+from .loaders import SourceFile, discover
+from .query import QueryAnalyzer, TermGroup
+from .retrieval import HybridRetriever, Mode
+from .schema import Answer, DocumentInfo, IngestReport
+from .settings import Settings
+
+MAX_QUESTION_CHARS = 2000
+
+
+class Engine:
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.detector = LanguageDetector()
+        self.glossary = Glossary.load(settings.glossary_path)
+        self.index = Index(
+            settings.index_dir,
+            embedder=embedder or LazyEmbedder(settings.embedding_model),
+            chunker=Chunker(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap),
+            detector=self.detector,
+        )
+        self.analyzer = QueryAnalyzer(detector=self.detector, glossary=self.glossary)
+        self.retriever = HybridRetriever(index=self.index, candidates=settings.candidates)
+        self.composer = Composer(idf=self._idf, text_of=self.index.text,
+                                 max_chars=settings.max_answer_chars, threshold=settings.not_found_threshold)
+
+    # --- questions ---------------------------------------------------------------------------
+
+    def ask(self, question: str, *, top_k: int | None = None, mode: Mode = "hybrid") -> Answer:
+        started = time.perf_counter()
+        question = validate_question(question)
+        query = self.analyzer.analyze(question)
+        hits = self.retriever.retrieve(query, top_k or self.settings.top_k, mode)
+        answer = self.composer.compose(query, hits)
+        answer.took_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def warm_up(self) -> None:
+        """Loads the model and the vectors so that the first question is as fast as the rest."""
+        self.index.embedder.embed(["warm up"])
+        _ = self.index.vectors
+
+    def _idf(self, groups: list[TermGroup]) -> dict[str, float]:
+        store = self.index.store
+        _, chunks = store.count()
+        stem_df = store.term_document_counts("stem", {s for g in groups for s in g.stems})
+        prefix_df = store.term_document_counts("pref", {p for g in groups for p in g.prefixes})
+        weights = {}
+        for g in groups:
+            df = max((stem_df.get(s, 0) for s in g.stems), default=0)
+            if df == 0:
+                df = max((prefix_df.get(p, 0) for p in g.prefixes), default=0)
+            weights[g.word] = bm25_idf(chunks, df)
+        return weights
+
+    # --- documents ---------------------------------------------------------------------------
+
+    def ingest_paths(self, paths: Iterable[Path], *, progress: Progress | None = None,
+                     on_total=None) -> IngestReport:
+        try:
+            files = list(discover([Path(p) for p in paths]))
+        except FileNotFoundError as exc:
+            raise InvalidInput(f"no such file or folder: {exc}; check the path and try again.") from None
+        if on_total:
+            on_total(len(files))
+        return self.ingest_files(files, progress=progress)
+
+    def ingest_files(self, files: list[SourceFile], *, progress: Progress | None = None) -> IngestReport:
+        started = time.perf_counter()
+        report = self.index.ingest(files, progress=progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def documents(self) -> list[DocumentInfo]:
+        return self.index.documents()
+
+    def remove(self, *, doc_id: str | None = None, source: str | None = None) -> DocumentInfo:
+        return self.index.remove(doc_id=doc_id, source=source)
+
+    def close(self) -> None:
+        self.index.close()
+
+
+def validate_question(question: str) -> str:
+    if not isinstance(question, str) or not question.strip():
+        raise InvalidInput("the question is empty; type a question, e.g. 'Who implements TRACK4TIP?'.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InvalidInput(
+            f"the question has {len(question)} characters; the limit is {MAX_QUESTION_CHARS}. Shorten it."
+        )
+    return question.strip()

@@ -1,0 +1,181 @@
+"""The index on disk: SQLite (truth) plus FAISS (derived), written atomically by one writer."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+
+from .analysis import LanguageDetector
+from .chunking import Chunker
+from .embedding import Embedder
+from .errors import ModelMismatch, NotFound
+from .loaders import BadFile, SourceFile, extract
+from .locking import WriteLock
+from .schema import Chunk, Document, DocumentInfo, IngestReport, Skipped
+from .store import Store
+from .vectors import FaissVectors
+
+# Documents are embedded and committed in groups of about this many chunks: large enough to
+# keep the model busy, small enough that a crash loses little work.
+GROUP_CHUNKS = 256
+
+Progress = Callable[[int], None]
+
+
+class Index:
+    def __init__(self, folder: Path, *, embedder: Embedder, chunker: Chunker,
+                 detector: LanguageDetector) -> None:
+        if not isinstance(embedder, Embedder):
+            raise TypeError("embedder must implement the Embedder protocol")
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.embedder = embedder
+        self.chunker = chunker
+        self.detector = detector
+        self.store = Store(self.folder / "index.sqlite")
+        self._swap = threading.Lock()
+        self.check_model()
+        self._vectors: FaissVectors | None = None
+        self._generation = -1
+
+    # --- model -------------------------------------------------------------------------------
+
+    def check_model(self) -> None:
+        built_with = self.store.meta("model")
+        if built_with and built_with != self.embedder.name and self.store.count()[0] > 0:
+            raise ModelMismatch(
+                f"the index in {self.folder} was built with the embedding model '{built_with}', but "
+                f"RAG_EMBEDDING_MODEL is '{self.embedder.name}'; set RAG_EMBEDDING_MODEL='{built_with}', "
+                "or point RAG_INDEX_DIR at a new folder and run 'rag ingest' to rebuild."
+            )
+
+    # --- vectors -----------------------------------------------------------------------------
+
+    def _load_vectors(self) -> tuple[FaissVectors, int]:
+        generation = self.store.generation()
+        # The stored dimension spares loading the model just to list or remove documents.
+        dimension = int(self.store.meta("dimension") or self.embedder.dimension)
+        vectors = FaissVectors.load(self.folder, generation, dimension)
+        if vectors is None:
+            ids, arrays = self.store.all_vectors(dimension)
+            vectors = FaissVectors.from_arrays(dimension, ids, arrays)
+        return vectors, generation
+
+    @property
+    def vectors(self) -> FaissVectors:
+        """The vectors of the newest committed generation, reloaded if another process wrote."""
+        if self._vectors is None or self.store.generation() != self._generation:
+            with self._swap:
+                if self._vectors is None or self.store.generation() != self._generation:
+                    self.check_model()
+                    self._vectors, self._generation = self._load_vectors()
+        return self._vectors
+
+    def _publish(self, vectors: FaissVectors) -> None:
+        generation = self.store.generation()
+        vectors.save(self.folder, generation)
+        with self._swap:
+            self._vectors, self._generation = vectors, generation
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def documents(self) -> list[DocumentInfo]:
+        return self.store.documents()
+
+    def document(self, doc_id: str) -> DocumentInfo:
+        info = self.store.document(doc_id)
+        if info is None:
+            raise NotFound(f"no document with id '{doc_id}'; list them with 'rag docs' or GET /documents.")
+        return info
+
+    def text(self, doc_id: str) -> str:
+        text = self.store.text(doc_id)
+        if text is None:
+            raise NotFound(f"no document with id '{doc_id}'; list them with 'rag docs' or GET /documents.")
+        return text
+
+    # --- writes ------------------------------------------------------------------------------
+
+    def ingest(self, files: Iterable[SourceFile], *, progress: Progress | None = None) -> IngestReport:
+        report = IngestReport()
+        with WriteLock(self.folder):
+            self.check_model()
+            known = self.store.document_hashes()
+            vectors = self.vectors.copy()
+            group: list[tuple[Document, list[Chunk]]] = []
+            seen: set[str] = set()
+            for file in files:
+                self._plan(file, known, seen, group, report)
+                if sum(len(c) for _, c in group) >= GROUP_CHUNKS:
+                    self._commit(group, known, vectors, report)
+                    group = []
+                if progress:
+                    progress(1)
+            self._commit(group, known, vectors, report)
+        return report
+
+    def _plan(self, file: SourceFile, known: dict, seen: set[str], group: list, report: IngestReport) -> None:
+        if file.source in seen:
+            report.skipped.append(Skipped(file.source, "another file in this ingest has the same name"))
+            return
+        seen.add(file.source)
+        try:
+            kind, text = extract(file)
+        except BadFile as exc:
+            report.skipped.append(Skipped(file.source, str(exc)))
+            return
+        document = Document(file.source, text, kind, language=self.detector.detect(text))
+        if known.get(file.source, (None, None))[1] == document.content_hash:
+            report.unchanged.append(file.source)
+            return
+        chunks = self.chunker.split(document)
+        group.append((document, chunks))
+
+    def _commit(self, group: list[tuple[Document, list[Chunk]]], known: dict, vectors: FaissVectors,
+                report: IngestReport) -> None:
+        if not group:
+            return
+        texts = [c.text for _, chunks in group for c in chunks]
+        embedded = self.embedder.embed(texts) if texts else np.zeros((0, self.embedder.dimension), np.float32)
+        removed: list[int] = []
+        added: list[tuple[list[int], np.ndarray]] = []
+        with self.store.write() as db:
+            Store.set_meta(db, "model", self.embedder.name)
+            Store.set_meta(db, "dimension", str(self.embedder.dimension))
+            offset = 0
+            for document, chunks in group:
+                previous = known.get(document.source)
+                if previous:
+                    removed += Store.delete_document(db, previous[0])
+                part = embedded[offset:offset + len(chunks)]
+                offset += len(chunks)
+                added.append((Store.insert_document(db, document, chunks, part), part))
+        for document, chunks in group:
+            info = DocumentInfo(document.doc_id, document.source, document.format, document.language,
+                                len(document.text), len(chunks), document.content_hash, "")
+            (report.replaced if document.source in known else report.added).append(info)
+            known[document.source] = (document.doc_id, document.content_hash)
+            report.chunks += len(chunks)
+        vectors.remove(removed)
+        for rows, part in added:
+            vectors.add(rows, part)
+        self._publish(vectors)
+
+    def remove(self, *, doc_id: str | None = None, source: str | None = None) -> DocumentInfo:
+        with WriteLock(self.folder):
+            info = self.store.document(doc_id) if doc_id else self.store.document_by_source(source or "")
+            if info is None:
+                what = f"id '{doc_id}'" if doc_id else f"source '{source}'"
+                raise NotFound(f"no document with {what}; list them with 'rag docs' or GET /documents.")
+            vectors = self.vectors.copy()
+            with self.store.write() as db:
+                rows = Store.delete_document(db, info.doc_id)
+            vectors.remove(rows)
+            self._publish(vectors)
+        return info
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,146 @@
+"""Reading files into Documents: .txt, .md, .html, .pdf, .docx.
+
+For .txt and .md the document's text is the file decoded as UTF-8 with nothing changed, so a
+citation's offsets can be checked against the file itself. Other formats keep the text exactly
+as extracted. A file that cannot be read raises BadFile with a reason a person can act on.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+
+
+class BadFile(Exception):
+    """This file is skipped; the message says why."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    source: str  # path relative to the folder it was ingested from, with '/' separators
+    path: Path | None
+    data: bytes | None = None
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        try:
+            return self.path.read_bytes()
+        except PermissionError as exc:
+            raise BadFile("unreadable: permission denied") from exc
+        except OSError as exc:
+            raise BadFile(f"unreadable: {exc.strerror or exc}") from exc
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.source).suffix.lower()
+
+
+def _decode(data: bytes) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadFile(f"not UTF-8 text (invalid byte at position {exc.start}); save it as UTF-8") from exc
+    if "\x00" in text:
+        raise BadFile("binary content (NUL bytes) in a text file")
+    return text
+
+
+def _plain(data: bytes) -> str:
+    return _decode(data)
+
+
+def _html(data: bytes) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_decode(data), "html.parser")
+    for tag in soup(["script", "style", "noscript", "template"]):
+        tag.decompose()
+    block = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+             "header", "footer", "title", "blockquote", "pre", "table", "ul", "ol"}
+    for tag in soup.find_all(block):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    lines = (" ".join(line.split()) for line in soup.get_text().splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _pdf(data: bytes) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise BadFile("encrypted PDF; remove the password and add it again")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except BadFile:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        raise BadFile(f"corrupt PDF ({exc.__class__.__name__}: {exc})") from exc
+    return "\n\n".join(page.strip() for page in pages if page.strip())
+
+
+def _docx(data: bytes) -> str:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise BadFile(f"corrupt .docx ({exc.__class__.__name__})") from exc
+    paragraphs = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            paragraphs.append(" | ".join(cell.text for cell in row.cells))
+    return "\n\n".join(p for p in paragraphs if p.strip())
+
+
+_EXTRACTORS: dict[str, tuple[str, Callable[[bytes], str]]] = {
+    ".txt": ("txt", _plain),
+    ".md": ("md", _plain),
+    ".html": ("html", _html),
+    ".htm": ("html", _html),
+    ".pdf": ("pdf", _pdf),
+    ".docx": ("docx", _docx),
+}
+
+
+def extract(file: SourceFile) -> tuple[str, str]:
+    """Returns (format, text) or raises BadFile."""
+    if file.suffix not in _EXTRACTORS:
+        raise BadFile(f"unsupported type '{file.suffix or 'no extension'}'; supported: {', '.join(SUPPORTED)}")
+    kind, extractor = _EXTRACTORS[file.suffix]
+    data = file.read()
+    if not data.strip():
+        raise BadFile("empty file")
+    text = extractor(data)
+    if not text.strip():
+        raise BadFile("no text could be extracted (empty, or a scanned image without text)")
+    return kind, text
+
+
+def discover(paths: list[Path]) -> Iterator[SourceFile]:
+    """Every file under the given paths. A folder's files are named relative to that folder.
+
+    Raises FileNotFoundError for a path that does not exist.
+    """
+    for path in paths:
+        if not path.exists():
+            raise FileNotFoundError(str(path))
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith("."):
+                        continue
+                    full = Path(root) / name
+                    yield SourceFile(full.relative_to(path).as_posix(), full)
+        else:
+            yield SourceFile(path.name, path)

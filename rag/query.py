@@ -1,0 +1,90 @@
+"""What we know about a question before searching: its language, its terms, their translations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .analysis import LANGUAGES, LanguageDetector, is_informative, stem, words
+from .glossary import Glossary
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """One content word of the question, in every form that counts as a match for it."""
+
+    word: str
+    stems: frozenset[str]
+    prefixes: frozenset[str]
+
+
+@dataclass
+class Query:
+    text: str
+    language: str
+    expansions: list[str]
+    groups: list[TermGroup]
+    vector: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def stem_terms(self) -> set[str]:
+        return {s for g in self.groups for s in g.stems}
+
+    @property
+    def prefix_terms(self) -> set[str]:
+        return {p for g in self.groups for p in g.prefixes}
+
+    def fts_expression(self) -> str:
+        """An FTS5 MATCH expression: any stem or any cross-language prefix of the question."""
+        parts = []
+        if self.stem_terms:
+            parts.append("stem : (" + " OR ".join(_quote(t) for t in sorted(self.stem_terms)) + ")")
+        if self.prefix_terms:
+            parts.append("pref : (" + " OR ".join(_quote(t) for t in sorted(self.prefix_terms)) + ")")
+        return " OR ".join(parts)
+
+    @property
+    def dense_text(self) -> str:
+        """The English model reads the glossary's English terms better than the question's own."""
+        if self.language == "en" or not self.expansions:
+            return self.text
+        return f"{self.text} ({'; '.join(self.expansions)})"
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _forms(word: str) -> set[str]:
+    return {stem(word, lang) for lang in LANGUAGES}
+
+
+class QueryAnalyzer:
+    def __init__(self, *, detector: LanguageDetector, glossary: Glossary) -> None:
+        self.detector = detector
+        self.glossary = glossary
+
+    def analyze(self, text: str, language: str | None = None) -> Query:
+        language = language or self.detector.detect(text)
+        expansions = self.glossary.expand(text)
+        translations = self._translations(text)
+        groups = []
+        for word in dict.fromkeys(w for w in words(text) if is_informative(w)):
+            extra = translations.get(word, [])
+            stems_ = set(_forms(word))
+            prefs = {word[:5]}
+            for phrase in extra:
+                for w in words(phrase):
+                    stems_ |= _forms(w)
+                    prefs.add(w[:5])
+            groups.append(TermGroup(word, frozenset(stems_), frozenset(prefs)))
+        return Query(text, language, expansions, groups)
+
+    def _translations(self, text: str) -> dict[str, list[str]]:
+        """Each question word -> the glossary equivalents of the phrase it belongs to."""
+        out: dict[str, list[str]] = {}
+        for phrase, terms in self.glossary.matches(text):
+            for word in phrase:
+                out.setdefault(word, []).extend(terms)
+        return out

@@ -1,0 +1,140 @@
+"""Typed values passed between components, with stable content-hash ids."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def make_doc_id(source: str, text: str) -> str:
+    """Same source and same text give the same id, on any machine."""
+    return hashlib.sha256(f"{source}\x00{content_hash(text)}".encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Document:
+    source: str
+    text: str
+    format: str
+    language: str = "en"
+    doc_id: str = field(default="")
+    content_hash: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.content_hash:
+            object.__setattr__(self, "content_hash", content_hash(self.text))
+        if not self.doc_id:
+            object.__setattr__(self, "doc_id", make_doc_id(self.source, self.text))
+
+
+@dataclass(frozen=True)
+class Chunk:
+    doc_id: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+
+    @property
+    def chunk_id(self) -> str:
+        return hashlib.sha256(f"{self.doc_id}:{self.start}:{self.end}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk, with the evidence each retriever gave for it."""
+
+    row: int
+    doc_id: str
+    source: str
+    start: int
+    end: int
+    text: str
+    language: str
+    score: float
+    dense_score: float | None = None
+    lexical_score: float | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc_id: str
+    source: str
+    start: int
+    end: int
+    quote: str
+    score: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    found: bool
+    language: str
+    citations: list[Citation]
+    took_ms: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "found": self.found,
+            "language": self.language,
+            "citations": [c.to_dict() for c in self.citations],
+            "took_ms": round(self.took_ms, 2),
+        }
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    doc_id: str
+    source: str
+    format: str
+    language: str
+    chars: int
+    chunks: int
+    content_hash: str
+    added_at: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    source: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    added: list[DocumentInfo] = field(default_factory=list)
+    replaced: list[DocumentInfo] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "added": [d.to_dict() for d in self.added],
+            "replaced": [d.to_dict() for d in self.replaced],
+            "unchanged": self.unchanged,
+            "skipped": [asdict(s) for s in self.skipped],
+            "counts": {
+                "added": len(self.added),
+                "replaced": len(self.replaced),
+                "unchanged": len(self.unchanged),
+                "skipped": len(self.skipped),
+                "chunks": self.chunks,
+            },
+            "seconds": round(self.seconds, 3),
+        }

@@ -1,0 +1,60 @@
+"""Sentence spans with exact offsets, for picking the sentences that answer a question."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Words after which a full stop does not end a sentence.
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "sr", "sra", "srta", "dra", "st", "no", "nos", "vol", "fig", "art",
+    "arts", "inc", "ltd", "co", "corp", "jr", "etc", "vs", "e.g", "i.e", "tel", "av", "dept", "gen",
+    "gov", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "núm",
+    "pág", "p", "pp", "cf", "ee.uu", "u.s",
+}
+_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n\s*\n|\n")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentences of text[start:end], each stripped of surrounding white space, offsets into text."""
+    end = len(text) if end is None else end
+    region = text[start:end]
+    spans: list[Span] = []
+    begin = 0
+    for match in _END.finditer(region):
+        if match.group().startswith((".",)) and _is_abbreviation(region, match.start()):
+            continue
+        _add(spans, text, start, region, begin, match.end())
+        begin = match.end()
+    _add(spans, text, start, region, begin, len(region))
+    return spans
+
+
+def _is_abbreviation(region: str, dot: int) -> bool:
+    word = _WORD_BEFORE.search(region[:dot])
+    if not word:
+        return False
+    token = word.group(1).lower()
+    if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha() and token.isupper()):
+        return True
+    # "A.I.A.M.P." and single capital initials ("J. Abbott") do not end sentences.
+    return len(word.group(1)) == 1 and word.group(1).isupper()
+
+
+def _add(spans: list[Span], text: str, offset: int, region: str, a: int, b: int) -> None:
+    piece = region[a:b]
+    stripped = piece.strip()
+    if not stripped:
+        return
+    lead = len(piece) - len(piece.lstrip())
+    s = offset + a + lead
+    spans.append(Span(s, s + len(stripped), stripped))
+    assert text[s:s + len(stripped)] == stripped

@@ -1,0 +1,36 @@
+"""One Settings object, read from RAG_* environment variables when built (never at import)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_MODEL = "all-MiniLM-L6-v2"
+FAKE_MODEL = "hash"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
+
+    index_dir: Path = Field(default=Path("index"), description="Where FAISS and SQLite live.")
+    embedding_model: str = Field(
+        default=BUNDLED_MODEL,
+        description=(
+            "'all-MiniLM-L6-v2' (bundled), a local sentence-transformers model folder, "
+            "or 'hash' (deterministic fake, for tests)."
+        ),
+    )
+    default_ingest_path: Path = Path("seeds")
+    chunk_size: int = Field(default=600, ge=100, le=4000)
+    chunk_overlap: int = Field(default=120, ge=0, le=1000)
+    top_k: int = Field(default=5, ge=1, le=50)
+    candidates: int = Field(default=40, ge=5, le=500)
+    not_found_threshold: float = Field(default=0.45)
+    max_answer_chars: int = Field(default=500, ge=50, le=2000)
+    api_key: str | None = None
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    log_questions: bool = False
+    glossary_path: Path | None = None
+    batch_size: int = Field(default=32, ge=1, le=1024)
