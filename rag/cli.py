@@ -1,0 +1,176 @@
+"""The `rag` command: thin subcommands over the engine; errors become one line and an exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import render
+from .errors import RagError
+from .settings import Settings
+
+EXIT_RUNTIME, EXIT_USAGE = 1, 2
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of text.")
+
+
+class Rag(click.Group):
+    """Turns every domain error into one line on stderr and its exit code, in one place."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except RagError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted; the index keeps its last complete state.", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001 — a user sees one line, never a traceback
+            click.echo(f"error: unexpected {exc.__class__.__name__}: {exc}; please report it with the command "
+                       "you ran.", err=True)
+            ctx.exit(EXIT_RUNTIME)
+
+
+def _engine(settings: Settings | None = None):
+    from .engine import Engine
+
+    return Engine(settings or Settings())
+
+
+def _emit(data, as_json: bool, text: str) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False) if as_json else text)
+
+
+@click.group(cls=Rag, context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Cited answers over your documents, offline.
+
+    \b
+    Example:
+      rag ingest seeds/
+      rag ask "Which countries are in TRACK4TIP?"
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@json_option
+def ingest(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Index files or folders (recursively); default: the seeds folder.
+
+    Unchanged documents are skipped, changed ones replaced, bad files reported and skipped.
+
+    \b
+    Example:
+      rag ingest case-files/ notes.md
+    """
+    settings = Settings()
+    engine = _engine(settings)
+    targets = list(paths) or [settings.default_ingest_path]
+    bar = render.progress_bar(enabled=not as_json and sys.stderr.isatty())
+    try:
+        report = engine.ingest_paths(targets, progress=bar.update, on_total=bar.start)
+    finally:
+        bar.close()
+    _emit(report.to_dict(), as_json, render.ingest_report(report))
+
+
+@main.command()
+@click.argument("question")
+@click.option("--top-k", type=click.IntRange(1, 50), default=None, help="Passages to draw the answer from.")
+@json_option
+def ask(question: str, top_k: int | None, as_json: bool) -> None:
+    """Answer a question with citations. QUESTION '-' reads one question per line from stdin.
+
+    \b
+    Examples:
+      rag ask "Who implements TRACK4TIP?"
+      printf 'What is REDTRAM?\\nQuem implementa o programa EL PAcCTO?\\n' | rag ask - --json
+    """
+    engine = _engine()
+    questions = (line.strip() for line in sys.stdin) if question == "-" else iter([question])
+    for q in questions:
+        if question == "-" and not q:
+            continue
+        answer = engine.ask(q, top_k=top_k)
+        _emit(answer.to_dict(), as_json, render.answer(answer))
+
+
+@main.command()
+@json_option
+def docs(as_json: bool) -> None:
+    """List the indexed documents.
+
+    \b
+    Example:
+      rag docs --json
+    """
+    documents = _engine().documents()
+    _emit([d.to_dict() for d in documents], as_json, render.documents(documents))
+
+
+@main.command()
+@click.argument("source")
+@json_option
+def remove(source: str, as_json: bool) -> None:
+    """Remove a document by its source (its path as ingested) or its doc_id.
+
+    \b
+    Example:
+      rag remove 004_3859dbde07010b13.txt
+    """
+    engine = _engine()
+    known = {d.source for d in engine.documents()}
+    info = engine.remove(source=source) if source in known else engine.remove(doc_id=source)
+    _emit(info.to_dict(), as_json, f"removed {info.source} ({info.doc_id}, {info.chunks} chunks)")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@json_option
+def serve(host: str, port: int, as_json: bool) -> None:
+    """Start the HTTP API (and the web page) over the index.
+
+    \b
+    Example:
+      rag serve --host 127.0.0.1 --port 8000
+    """
+    import uvicorn
+
+    from service.app import create_app
+
+    if as_json:
+        click.echo(json.dumps({"serving": f"http://{host}:{port}"}))
+    uvicorn.run(create_app(Settings()), host=host, port=port, log_level="info", access_log=False)
+
+
+@main.command(name="eval")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--top-k", type=click.IntRange(1, 50), default=5, show_default=True,
+              help="k of the retrieval recall@k figures.")
+@json_option
+def eval_(file: Path, top_k: int, as_json: bool) -> None:
+    """Score the engine on a question file (format of shared/eval/seeds_dev.jsonl).
+
+    Reports fact recall, citation exactness, abstention and retrieval recall@k of the dense,
+    lexical and hybrid retrievers, per language.
+
+    \b
+    Example:
+      rag eval ../shared/eval/seeds_dev.jsonl
+    """
+    from .evaluation import evaluate
+
+    report = evaluate(_engine(), file, top_k=top_k)
+    _emit(report, as_json, render.evaluation(report))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

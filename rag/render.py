@@ -1,0 +1,84 @@
+"""Human-readable output of the CLI (the --json output is the objects' own dictionaries)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from .schema import Answer, DocumentInfo, IngestReport
+
+
+def answer(a: Answer) -> str:
+    lines = [textwrap.fill(a.answer, 100)]
+    for n, c in enumerate(a.citations, start=1):
+        lines.append(f"  [{n}] {c.source} {c.start}-{c.end}  “{textwrap.shorten(c.quote, 90)}”")
+    lines.append(f"  ({a.language}, {a.took_ms:.0f} ms)")
+    return "\n".join(lines)
+
+
+def documents(items: list[DocumentInfo]) -> str:
+    if not items:
+        return "no documents; add some with: rag ingest PATH"
+    width = max(len(d.source) for d in items)
+    rows = [f"{'SOURCE'.ljust(width)}  DOC_ID            FORMAT LANG CHUNKS  CHARS"]
+    rows += [f"{d.source.ljust(width)}  {d.doc_id}  {d.format:<6} {d.language:<4} {d.chunks:>6} {d.chars:>6}"
+             for d in items]
+    return "\n".join(rows)
+
+
+def ingest_report(report: IngestReport) -> str:
+    c = report.to_dict()["counts"]
+    lines = [f"added {c['added']}, replaced {c['replaced']}, unchanged {c['unchanged']}, "
+             f"skipped {c['skipped']} ({c['chunks']} chunks, {report.seconds:.1f} s)"]
+    lines += [f"  skipped {s.source}: {s.reason}" for s in report.skipped]
+    return "\n".join(lines)
+
+
+def evaluation(report: dict) -> str:
+    def pct(v):
+        return "n/a" if v is None else f"{100 * v:.1f}%"
+
+    a = report["abstention"]
+    recall_key = next(k for k in report if k.startswith("retrieval_recall_at_"))
+    lines = [
+        f"questions scored: {report['questions']}   median latency: {report['median_ms']} ms",
+        f"fact recall: {pct(report['fact_recall'])}",
+    ]
+    for lang, row in report["by_language"].items():
+        lines.append(f"  {lang}: {pct(row['fact_recall'])} of {row['answerable']} answerable, "
+                     f"{row['unanswerable']} unanswerable")
+    lines += [
+        f"citation exactness: {pct(report['citation_exactness'])} of {report['citations']} citations",
+        f"abstention: {a['said_not_found']} of {a['unanswerable']} unanswerable said 'not found'; "
+        f"{a['answerable_lost_to_not_found']} answerable lost to 'not found'",
+        f"{recall_key.replace('_', ' ')}: " + ", ".join(f"{m} {pct(v)}" for m, v in report[recall_key].items()),
+    ]
+    wrong = [r for r in report["results"] if not r["correct"]]
+    if wrong:
+        lines.append("wrong:")
+        lines += [f"  {r['id']} ({r['lang']}): {textwrap.shorten(r['answer'], 110)}" for r in wrong]
+    lines += [f"skipped {s['id']}: {s['reason']}" for s in report["skipped"]]
+    return "\n".join(lines)
+
+
+class _Bar:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar = None
+
+    def start(self, total: int) -> None:
+        if self.enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, unit="file", desc="ingest", leave=False)
+
+    def update(self, n: int) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def progress_bar(*, enabled: bool) -> _Bar:
+    return _Bar(enabled)
