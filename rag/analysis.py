@@ -28,19 +28,22 @@ STOPWORDS = {
         how all any both each few more most other some such no nor not only own same so than too very s t can
         will just don should now is are was were be been being have has had having do does did doing i me my we
         our you your he him his she her it its they them their what which who whom whose this that these those
-        am would could may might must shall also as per via many much name kind""".split()
+        am would could may might must shall also as per via many much name kind
+        document documents text texts appear appears mentioned mention""".split()
     ),
     "es": set(
         """el la los las un una unos unas y o u e ni de del al a en con por para sin sobre entre hasta desde
         que quien quienes cual cuales cuál cuáles qué quién quiénes cuando cuándo donde dónde como cómo cuanto
         cuánto cuántos cuántas cuánta es son fue fueron ser era eran ha han he hay se su sus lo le les me mi mis te tu
-        tus nos este esta estos estas ese esa esos esas aquel aquella también muy más pero si no ya""".split()
+        tus nos este esta estos estas ese esa esos esas aquel aquella también muy más pero si no ya
+        documento documentos texto textos aparece aparecen menciona mencionado""".split()
     ),
     "pt": set(
         """o a os as um uma uns umas e ou nem de do da dos das ao aos à às em no na nos nas num numa com por
         pelo pela pelos pelas para sem sobre entre até desde que quem qual quais quando onde como quanto
         quanta quantos quantas é são foi foram ser era eram há se seu sua seus suas lhe lhes me meu minha te nos
-        este esta estes estas esse essa esses essas aquele aquela também muito mais mas sim não já""".split()
+        este esta estes estas esse essa esses essas aquele aquela também muito mais mas sim não já
+        documento documentos texto textos aparece aparecem menciona mencionado""".split()
     ),
 }
 

@@ -83,8 +83,9 @@ class Composer:
                 if kind is types.Expect.DEFINITION and types.defines(subject, span.text):
                     bonus += 0.15
                 elif types.holds(kind, span.text, query.text):
-                    bonus += 0.12
+                    bonus += 0.2
                 penalty = 0.2 if len(span.text) < MIN_SENTENCE_CHARS else 0.0
+                penalty += 0.1 if types.is_heading(span.text) else 0.0
                 score = 0.55 * cover + 0.25 * context_cover + 0.1 * prior + bonus - penalty
                 evidence = 0.6 * cover + 0.4 * context_cover
                 out.append(Scored(hit, rank, span, matched, score, evidence))
@@ -143,7 +144,7 @@ def _match(groups: list[TermGroup], text: str, language: str) -> dict[str, float
     prefix_set = set(prefixes(text))
     out = {}
     for g in groups:
-        if g.stems & stem_set:
+        if g.matches_stems(stem_set):
             out[g.word] = 1.0
         elif g.prefixes & prefix_set:
             out[g.word] = PREFIX_CREDIT

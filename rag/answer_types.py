@@ -21,7 +21,11 @@ _CUES: list[tuple[Expect, re.Pattern]] = [
     (Expect.NUMBER, re.compile(r"\b(how many|how much|cuant[oa]s?|quant[oa]s?)\b")),
     (Expect.DATE, re.compile(r"\b(when|what year|which year|since when|cuando|que ano|en que ano|"
                              r"desde cuando|quando|em que ano|desde quando)\b")),
-    (Expect.PERSON, re.compile(r"\b(who|whom|whose|quien(es)?|quem)\b")),
+    (Expect.PERSON, re.compile(r"\b(who|whom|whose|quien(es)?|quem)\b|\b(which|what|que|qual|cual)\s+(\w+\s+)?"
+                               r"(minister|ministro|ministra|prosecutor|fiscal|procurador|promotor|commander|"
+                               r"comandante|director|diretor|directora|president|presidente|ambassador|embajador|"
+                               r"embaixador|officer|oficial|judge|juez|juiz|secretary|secretario|undersecretary|"
+                               r"subsecretario)\b")),
     (Expect.PLACE, re.compile(r"\b(where|donde|onde|in which city|in which country)\b")),
     (Expect.DEFINITION, re.compile(r"^\W*(what is|what are|what's|que es|que son|o que e|que e)\b")),
 ]
@@ -33,7 +37,18 @@ _DATE = re.compile(r"\b(1[89]\d\d|20\d\d)\b|\b(january|february|march|april|may|
                    r"october|november|december|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
                    r"octubre|noviembre|diciembre|janeiro|fevereiro|marco|maio|junho|julho|setembro|outubro|"
                    r"novembro|dezembro)\b", re.I)
-_NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑÇ][\w’'-]+(?:\s+(?:de|del|da|dos|la)?\s*[A-ZÁÉÍÓÚÑÇ][\w’'-]+)+")
+_NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑÇ][a-záéíóúñçãõâêô’'-]+(?:\s+(?:de|del|da|dos|la)?\s*"
+                   r"[A-ZÁÉÍÓÚÑÇ][a-záéíóúñçãõâêô’'-]+)+")
+# Capitalised words of titles, bodies and places: a run of them is not a person's name.
+_NOT_NAME_WORDS = set("""
+affairs agency america american ambassador association attorney bureau caribbean center centre chief city
+commander commission committee conference congress convention cooperation council court crime day deputy
+department development director directorate division east european executive federal foreign general
+government group high human institute interior international justice latin law minister ministry mission
+national nations network north office organization organisation parties partnerships people police
+president programme program prosecutor protocol public republic rights secretariat secretary security
+service session south specialist state states team the union united university west working world
+""".split())
 _PLACE = re.compile(r"\b(at|in|en|em|no|na)\s+(the\s+|el\s+|la\s+|o\s+|a\s+)?[A-ZÁÉÍÓÚÑÇ]")
 _ENUMERATION = re.compile(
     r"([A-ZÁÉÍÓÚÑÇ][\w’'-]*(?:\s+(?:and|y|e|of|de|and|del)?\s*[A-ZÁÉÍÓÚÑÇ][\w’'-]*)*,\s+){2,}")
@@ -67,7 +82,7 @@ def holds(kind: Expect, sentence: str, question: str) -> bool:
     if kind is Expect.DATE:
         return new(_DATE.finditer(sentence))
     if kind is Expect.PERSON:
-        return new(_NAME.finditer(sentence))
+        return new(m for m in _NAME.finditer(sentence) if _is_person(m.group(0)))
     if kind is Expect.PLACE:
         return bool(_PLACE.search(sentence))
     return False
@@ -81,3 +96,13 @@ def defines(subject_words: list[str], sentence: str) -> bool:
                 f"({word})" in folded:
             return True
     return False
+
+
+def _is_person(run: str) -> bool:
+    names = [w for w in re.split(r"\s+", fold(run)) if w not in {"de", "del", "da", "dos", "la"}]
+    return sum(1 for w in names if w.strip("’'") not in _NOT_NAME_WORDS) >= 2
+
+
+def is_heading(sentence: str) -> bool:
+    """A line with no closing punctuation is a title or a menu entry, rarely an answer."""
+    return not re.search(r"[.!?:;”\")»]$", sentence.strip())

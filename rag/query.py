@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .analysis import LANGUAGES, LanguageDetector, is_informative, stem, words
+from .analysis import LANGUAGES, PREFIX_LEN, LanguageDetector, is_informative, stem, words
 from .glossary import Glossary
 
 
@@ -17,6 +17,18 @@ class TermGroup:
     word: str
     stems: frozenset[str]
     prefixes: frozenset[str]
+    # Glossary equivalents of the phrase the word belongs to, each as the set of stems that must
+    # all be present: "Ministério Público" matches "Prosecutor's Office", not any "prosecutor".
+    # Each phrase is a tuple of words, each word the set of its stems in the three languages.
+    phrases: tuple[tuple[frozenset[str], ...], ...] = ()
+
+    @property
+    def phrase_stems(self) -> set[str]:
+        return {s for phrase in self.phrases for word in phrase for s in word}
+
+    def matches_stems(self, stem_set: set[str]) -> bool:
+        return bool(self.stems & stem_set) or any(
+            all(word & stem_set for word in phrase) for phrase in self.phrases)
 
 
 @dataclass
@@ -29,7 +41,7 @@ class Query:
 
     @property
     def stem_terms(self) -> set[str]:
-        return {s for g in self.groups for s in g.stems}
+        return {s for g in self.groups for s in g.stems | g.phrase_stems}
 
     @property
     def prefix_terms(self) -> set[str]:
@@ -71,14 +83,10 @@ class QueryAnalyzer:
         translations = self._translations(text)
         groups = []
         for word in dict.fromkeys(w for w in words(text) if is_informative(w)):
-            extra = translations.get(word, [])
-            stems_ = set(_forms(word))
-            prefs = {word[:5]}
-            for phrase in extra:
-                for w in words(phrase):
-                    stems_ |= _forms(w)
-                    prefs.add(w[:5])
-            groups.append(TermGroup(word, frozenset(stems_), frozenset(prefs)))
+            phrases = {tuple(frozenset(_forms(w)) for w in words(term)) for term in translations.get(word, [])}
+            phrases.discard(())
+            prefs = {word[:PREFIX_LEN]} | {w[:PREFIX_LEN] for t in translations.get(word, []) for w in words(t)}
+            groups.append(TermGroup(word, frozenset(_forms(word)), frozenset(prefs), tuple(phrases)))
         return Query(text, language, expansions, groups)
 
     def _translations(self, text: str) -> dict[str, list[str]]:
