@@ -85,8 +85,8 @@ class QueryAnalyzer:
         for word in dict.fromkeys(w for w in words(text) if is_informative(w)):
             phrases = {tuple(frozenset(_forms(w)) for w in words(term)) for term in translations.get(word, [])}
             phrases.discard(())
-            prefs = {word[:PREFIX_LEN]} | {w[:PREFIX_LEN] for t in translations.get(word, []) for w in words(t)}
-            groups.append(TermGroup(word, frozenset(_forms(word)), frozenset(prefs), tuple(phrases)))
+            # Translations are matched as whole phrases; the prefix is for cognates the glossary lacks.
+            groups.append(TermGroup(word, frozenset(_forms(word)), frozenset({word[:PREFIX_LEN]}), tuple(phrases)))
         return Query(text, language, expansions, groups)
 
     def _translations(self, text: str) -> dict[str, list[str]]:
