@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from dataclasses import dataclass
 
 from . import answer_types as types
@@ -41,7 +42,8 @@ class Composer:
     def __init__(self, *, idf: Callable[[list[TermGroup]], dict[str, float]], text_of: Callable[[str], str],
                  max_chars: int = 500, threshold: float = 0.45) -> None:
         self.idf = idf
-        self.text_of = text_of
+        # A doc_id names one immutable text, so its sentences can be split once and kept.
+        self._sentences = lru_cache(maxsize=512)(lambda doc_id: split_sentences(text_of(doc_id)))
         self.max_chars = max_chars
         self.threshold = threshold
 
@@ -64,14 +66,12 @@ class Composer:
         total = sum(weights.values()) or 1.0
         kind = types.expected(query.text)
         subject = [g.word for g in query.groups]
-        texts: dict[str, str] = {}
         out: list[Scored] = []
         seen: set[tuple[str, int]] = set()
         for rank, hit in enumerate(hits):
-            text = texts.setdefault(hit.doc_id, self.text_of(hit.doc_id))
             context = _match(query.groups, hit.text, hit.language)
             context_cover = sum(weights[w] * m for w, m in context.items()) / total
-            sentences = [s for s in split_sentences(text) if s.end > hit.start and s.start < hit.end]
+            sentences = [s for s in self._sentences(hit.doc_id) if s.end > hit.start and s.start < hit.end]
             for i, span in enumerate(sentences):
                 if (hit.doc_id, span.start) in seen:
                     continue

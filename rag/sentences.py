@@ -39,14 +39,13 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
 
 
 def _is_abbreviation(region: str, dot: int) -> bool:
-    word = _WORD_BEFORE.search(region[:dot])
+    word = _WORD_BEFORE.search(region[max(0, dot - 24):dot])
     if not word:
         return False
-    token = word.group(1).lower()
-    if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha() and token.isupper()):
+    if word.group(1).lower() in _ABBREVIATIONS:
         return True
     # "A.I.A.M.P." and single capital initials ("J. Abbott") do not end sentences.
-    return len(word.group(1)) == 1 and word.group(1).isupper()
+    return all(len(part) == 1 and part.isupper() for part in word.group(1).split("."))
 
 
 def _add(spans: list[Span], text: str, offset: int, region: str, a: int, b: int) -> None:

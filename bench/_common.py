@@ -1,0 +1,44 @@
+"""Shared helpers of the benchmarks: a corpus folder, the median, a printed table."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+XQUAD = ROOT.parent / "shared" / "eval" / "xquad" / "xquad.en.json"
+
+
+def corpus(folder: Path, *, paragraphs: int = 240) -> Path:
+    """The seeds plus XQuAD's English paragraphs (when present) as .txt files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed in SEEDS.iterdir():
+        shutil.copy(seed, folder / seed.name)
+    if XQUAD.exists():
+        data = json.loads(XQUAD.read_text("utf-8"))["data"]
+        contexts = [p["context"] for article in data for p in article["paragraphs"]][:paragraphs]
+        for n, text in enumerate(contexts):
+            (folder / f"xquad_{n:03d}.txt").write_text(text, "utf-8")
+    return folder
+
+
+def timed_ms(fn, repeats: int) -> list[float]:
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def table(rows: list[tuple[str, str]]) -> str:
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
