@@ -14,6 +14,7 @@ class Chunker:
     def __init__(self, *, chunk_size: int = 600, chunk_overlap: int = 120) -> None:
         if chunk_overlap >= chunk_size:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
+        self._overlap = chunk_overlap
         self._splitter = RecursiveCharacterTextSplitter(
             chunk_size=chunk_size,
             chunk_overlap=chunk_overlap,
@@ -30,8 +31,11 @@ class Chunker:
             start = self._locate(text, piece, cursor)
             end = start + len(piece)
             chunks.append(Chunk(document.doc_id, len(chunks), start, end, piece))
-            # The next piece overlaps this one, so it starts after this one's start, not its end.
-            cursor = start + 1
+            # The next piece overlaps this one by at most `chunk_overlap` characters, so it starts
+            # after this one's start and no earlier than `chunk_overlap` before its end. Searching
+            # from there (not just from `start + 1`) keeps repeated text (tables, runs of the same
+            # line) from being placed at an earlier copy.
+            cursor = max(start + 1, end - self._overlap)
         return chunks
 
     @staticmethod

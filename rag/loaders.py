@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ class SourceFile:
         if self.data is not None:
             return self.data
         try:
+            # A FIFO or a device named like a document would block or never end: refuse it first.
+            if not stat.S_ISREG(self.path.stat().st_mode):
+                raise BadFile("not a regular file")
             return self.path.read_bytes()
         except PermissionError as exc:
             raise BadFile("unreadable: permission denied") from exc
@@ -63,7 +67,8 @@ def _html(data: bytes) -> str:
     for tag in soup(["script", "style", "noscript", "template"]):
         tag.decompose()
     block = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
-             "header", "footer", "title", "blockquote", "pre", "table", "ul", "ol"}
+             "header", "footer", "title", "blockquote", "pre", "table", "ul", "ol", "td", "th", "dt", "dd",
+             "caption", "figcaption", "main", "nav", "aside", "hr"}
     for tag in soup.find_all(block):
         tag.insert_before("\n")
         tag.insert_after("\n")
@@ -73,7 +78,6 @@ def _html(data: bytes) -> str:
 
 def _pdf(data: bytes) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -82,18 +86,17 @@ def _pdf(data: bytes) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except BadFile:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+    except Exception as exc:  # pypdf raises many kinds (PdfReadError, LimitReachedError, NotImplementedError, ...)
         raise BadFile(f"corrupt PDF ({exc.__class__.__name__}: {exc})") from exc
     return "\n\n".join(page.strip() for page in pages if page.strip())
 
 
 def _docx(data: bytes) -> str:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except Exception as exc:  # not a zip, missing parts, broken XML inside (lxml's XMLSyntaxError), ...
         raise BadFile(f"corrupt .docx ({exc.__class__.__name__})") from exc
     paragraphs = [p.text for p in document.paragraphs]
     for table in document.tables:
