@@ -1,0 +1,1 @@
+"""Routes, dependencies, request/response models, errors and monitoring of the HTTP API."""

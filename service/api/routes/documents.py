@@ -1,0 +1,73 @@
+"""/documents: list, upload, read and remove the indexed documents.
+
+Writes are plain `def` routes, so FastAPI runs them in worker threads: indexing an upload takes
+seconds with the real model, and questions must keep being answered meanwhile.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, UploadFile
+
+from rag.engine import Engine
+from rag.schema import IngestReport
+
+from ..deps import EngineDep, SettingsDep, WriteLockDep
+from ..schemas import DocumentOut, DocumentText, UploadOut, error_responses
+from ..uploads import Refused, UploadRefused, refusals_of, screen
+
+router = APIRouter(prefix="/documents", tags=["documents"])
+
+
+@router.get("", response_model=list[DocumentOut], responses=error_responses(401))
+def list_documents(engine: EngineDep) -> list[dict]:
+    return [d.to_dict() for d in engine.documents()]
+
+
+@router.post("", response_model=UploadOut, responses=error_responses(400, 401, 409, 413, 415, 422))
+def upload(files: Annotated[list[UploadFile], File(description="One or more .txt .md .html .pdf .docx files.")],
+           engine: EngineDep, settings: SettingsDep, write_lock: WriteLockDep) -> dict:
+    """Indexes the files before answering; lists what was added, replaced, unchanged and refused."""
+    screened = screen(files, settings.max_upload_bytes)
+    report = IngestReport()
+    if screened.accepted:
+        with write_lock:
+            report = engine.ingest_files(screened.accepted)
+    refused = screened.refused + refusals_of(report.skipped)
+    if not (report.added or report.replaced or report.unchanged):
+        raise UploadRefused(refused)
+    return _summary(report, refused, engine)
+
+
+def _summary(report: IngestReport, refused: list[Refused], engine: Engine) -> dict:
+    # The report's documents lack their added_at; the index has it.
+    stored = {d.doc_id: d.to_dict() for d in engine.documents()}
+    return {
+        "added": [stored[d.doc_id] for d in report.added],
+        "replaced": [stored[d.doc_id] for d in report.replaced],
+        "unchanged": report.unchanged,
+        "refused": [r.to_dict() for r in refused],
+        "counts": {"added": len(report.added), "replaced": len(report.replaced),
+                   "unchanged": len(report.unchanged), "refused": len(refused), "chunks": report.chunks},
+        "seconds": round(report.seconds, 3),
+    }
+
+
+@router.get("/{doc_id}", response_model=DocumentOut, responses=error_responses(401, 404))
+def get_document(doc_id: str, engine: EngineDep) -> dict:
+    return engine.index.document(doc_id).to_dict()
+
+
+@router.get("/{doc_id}/text", response_model=DocumentText, responses=error_responses(401, 404))
+def get_text(doc_id: str, engine: EngineDep) -> dict:
+    """The text that citations' start and end offsets point into."""
+    info = engine.index.document(doc_id)
+    return {"doc_id": info.doc_id, "source": info.source, "text": engine.index.text(doc_id)}
+
+
+@router.delete("/{doc_id}", response_model=DocumentOut, responses=error_responses(401, 404, 409))
+def remove(doc_id: str, engine: EngineDep, write_lock: WriteLockDep) -> dict:
+    """Removes the document and its chunks; answers with what was removed."""
+    with write_lock:
+        return engine.remove(doc_id=doc_id).to_dict()

@@ -1,0 +1,102 @@
+"""Uploaded files, checked before the engine sees them: size, name and type.
+
+The rules, one per file unless said otherwise:
+- all files of one request together hold at most RAG_MAX_UPLOAD_BYTES; a bigger request is
+  refused whole with 413 and nothing is indexed (FastAPI's body limit stops it even earlier);
+- a name must be a bare file name: no folders ('/', '\\'), no '..', no control characters;
+- the extension must be one the loaders read (415 when that is the only problem);
+- an empty file is refused; content the loaders cannot read (binary, not UTF-8, corrupt PDF or
+  .docx) is refused by the engine, which gives the reason.
+A request with at least one file indexed (or already indexed) answers 200 and lists the refused
+files; a request with none raises UploadRefused, a 4xx carrying the same list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
+
+from fastapi import UploadFile
+
+from rag.errors import InvalidInput, PayloadTooLarge, UnsupportedFile
+from rag.loaders import SUPPORTED, SourceFile
+
+MAX_NAME_CHARS = 255
+
+
+@dataclass(frozen=True)
+class Refused:
+    source: str
+    reason: str
+    status: int = InvalidInput.http_status
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "reason": self.reason}
+
+
+@dataclass
+class Screened:
+    accepted: list[SourceFile] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
+
+
+class UploadRefused(InvalidInput):
+    """No file of the request could be indexed. The status is the refusals' own when they agree."""
+
+    def __init__(self, refused: list[Refused]) -> None:
+        statuses = {r.status for r in refused}
+        self.http_status = statuses.pop() if len(statuses) == 1 else InvalidInput.http_status
+        reasons = "; ".join(f"'{r.source}': {r.reason}" for r in refused)
+        super().__init__(f"no file was indexed ({len(refused)} refused): {reasons}.")
+        self.extra = {"refused": [r.to_dict() for r in refused]}
+
+
+def screen(uploads: Iterable[UploadFile], limit: int) -> Screened:
+    """Reads the uploads (in a worker thread: UploadFile.file is blocking) and sorts them."""
+    screened = Screened()
+    total = 0
+    for upload in uploads:
+        name = upload.filename or ""
+        # Read one byte past what is left, so an oversized request is caught without reading it all.
+        data = upload.file.read(limit - total + 1)
+        total += len(data)
+        if total > limit:
+            raise PayloadTooLarge(
+                f"the files of this upload hold more than {limit} bytes, the limit (RAG_MAX_UPLOAD_BYTES); "
+                "send fewer or smaller files."
+            )
+        problem = name_problem(name) or type_problem(name)
+        if problem is None and not data:
+            problem = Refused(name, "empty file; there is nothing to index")
+        if problem is not None:
+            screened.refused.append(problem)
+        else:
+            screened.accepted.append(SourceFile(name, None, data))
+    return screened
+
+
+def name_problem(name: str) -> Refused | None:
+    if not name:
+        return Refused(name, "the file has no name; send it with a name such as 'report.pdf'")
+    if "/" in name or "\\" in name or name in (".", ".."):
+        return Refused(name, "a file name may not hold folders ('/', '\\' or '..'); "
+                             "send the bare name, e.g. 'x.md' rather than 'a/x.md'")
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return Refused(name, "the file name holds control characters; rename the file")
+    if len(name) > MAX_NAME_CHARS:
+        return Refused(name, f"the file name is longer than {MAX_NAME_CHARS} characters; rename the file")
+    return None
+
+
+def type_problem(name: str) -> Refused | None:
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix in SUPPORTED:
+        return None
+    return Refused(name, f"unsupported type '{suffix or 'no extension'}'; supported: {', '.join(SUPPORTED)}",
+                   UnsupportedFile.http_status)
+
+
+def refusals_of(skipped: Iterable) -> list[Refused]:
+    """The engine's skipped files (unreadable content, duplicate names), as refusals."""
+    return [Refused(**asdict(s)) for s in skipped]

@@ -1,0 +1,78 @@
+"""create_app: the FastAPI app over one Engine, opened (and warmed up) once per process."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+
+import rag
+from rag.engine import Engine
+from rag.settings import Settings
+
+from .api import errors
+from .api.deps import require_api_key
+from .api.limits import BodyLimit, Limit
+from .api.monitoring import Metrics, RequestCounter
+from .api.routes import ask, documents, health, metrics
+
+# JSON bodies are small: a 2000-character question, even with every character \u-escaped,
+# fits many times over.
+JSON_BODY_LIMIT = 64 * 1024
+# Multipart framing around the files of an upload; the files themselves are checked exactly.
+MULTIPART_ALLOWANCE = 1024 * 1024
+
+# FastAPI's native OpenTelemetry hooks stay off: the service sends nothing anywhere.
+NO_TELEMETRY = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False,
+                "auto_configure": False}
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    engine = Engine(app.state.settings)
+    try:
+        # The model loads now rather than on the first question, which would otherwise be slow.
+        engine.warm_up()
+        app.state.engine = engine
+        yield
+    finally:
+        engine.close()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    # With a key, every route but /healthz needs it; the schema and docs pages, which FastAPI
+    # serves outside the routers, are then not served at all.
+    public_docs = not settings.api_key
+    app = FastAPI(
+        title="rag-cited",
+        summary="Cited answers from an organisation's documents (en, es, pt), offline.",
+        version=rag.__version__,
+        lifespan=lifespan,
+        telemetry=NO_TELEMETRY,
+        openapi_url="/openapi.json" if public_docs else None,
+        docs_url="/docs" if public_docs else None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.metrics = Metrics()
+    app.state.write_lock = threading.Lock()
+
+    # Order matters: the request counter, added last, wraps the 500 handler and so counts 500s.
+    app.add_middleware(
+        BodyLimit,
+        default=Limit(JSON_BODY_LIMIT, "a question holds at most 2000 characters"),
+        by_path={"/documents": Limit(settings.max_upload_bytes + MULTIPART_ALLOWANCE,
+                                     "send fewer or smaller files (the limit is RAG_MAX_UPLOAD_BYTES)")},
+    )
+    errors.install(app, log_questions=settings.log_questions)
+    app.add_middleware(RequestCounter, metrics=app.state.metrics)
+
+    guarded = [Depends(require_api_key)]
+    app.include_router(health.router)
+    app.include_router(ask.router, dependencies=guarded)
+    app.include_router(documents.router, dependencies=guarded)
+    app.include_router(metrics.router, dependencies=guarded)
+    return app
