@@ -90,9 +90,7 @@ class LanguageDetector:
     """Detects en/es/pt. Short questions fool statistical detectors, so stop words vote too."""
 
     def __init__(self) -> None:
-        from py3langid.langid import _load_identifier
-
-        self._identifier = _load_identifier(norm_probs=True, langs=list(LANGUAGES))
+        self._identifier = _identifier()
 
     def detect(self, text: str) -> str:
         sample = text[:5000]
@@ -105,6 +103,14 @@ class LanguageDetector:
             if marker in sample.lower():
                 scores[lang] += 0.5
         return max(scores, key=scores.get)
+
+
+@lru_cache(maxsize=None)
+def _identifier():
+    """The langid model takes ~0.3 s to load and is read-only once loaded: load it once per process."""
+    from py3langid.langid import _load_identifier
+
+    return _load_identifier(norm_probs=True, langs=list(LANGUAGES))
 
 
 @lru_cache(maxsize=None)

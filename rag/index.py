@@ -56,8 +56,10 @@ class Index:
 
     def _load_vectors(self) -> tuple[FaissVectors, int]:
         generation = self.store.generation()
-        # The stored dimension spares loading the model just to list or remove documents.
-        dimension = int(self.store.meta("dimension") or self.embedder.dimension)
+        # The stored dimension spares loading the model just to list or remove documents. An index
+        # emptied of documents may be refilled by another model (see check_model): use its dimension.
+        stored = self.store.meta("dimension")
+        dimension = int(stored) if stored and self.store.count()[1] else self.embedder.dimension
         vectors = FaissVectors.load(self.folder, generation, dimension)
         if vectors is None:
             ids, arrays = self.store.all_vectors(dimension)
@@ -140,6 +142,12 @@ class Index:
             return
         texts = [c.text for _, chunks in group for c in chunks]
         embedded = self.embedder.embed(texts) if texts else np.zeros((0, self.embedder.dimension), np.float32)
+        if embedded.shape[1] != vectors.dimension:  # checked before writing: mixed sizes would break the index
+            raise ModelMismatch(
+                f"the index in {self.folder} holds vectors of size {vectors.dimension}, but the embedding "
+                f"model '{self.embedder.name}' makes vectors of size {embedded.shape[1]}; point "
+                "RAG_INDEX_DIR at a new folder and run 'rag ingest' to rebuild."
+            )
         removed: list[int] = []
         added: list[tuple[list[int], np.ndarray]] = []
         with self.store.write() as db:
