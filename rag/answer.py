@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from . import answer_types as types
@@ -26,6 +27,7 @@ MAX_SENTENCES = 3
 FOLLOWER_RATIO = 0.8
 PREFIX_CREDIT = 0.6  # a cross-language prefix match is weaker evidence than a stem match
 MIN_SENTENCE_CHARS = 25
+CONTEXT_BEFORE, CONTEXT_AFTER = 2, 1
 
 
 @dataclass
@@ -39,7 +41,7 @@ class Scored:
 
 
 class Composer:
-    def __init__(self, *, idf: Callable[[list[TermGroup]], dict[str, float]], text_of: Callable[[str], str],
+    def __init__(self, *, idf: Callable[[Query], dict[str, float]], text_of: Callable[[str], str],
                  max_chars: int = 500, threshold: float = 0.45) -> None:
         self.idf = idf
         # A doc_id names one immutable text, so its sentences can be split once and kept.
@@ -49,7 +51,7 @@ class Composer:
 
     def compose(self, query: Query, hits: list[Hit]) -> Answer:
         candidates = self.score(query, hits)
-        if not candidates or candidates[0].evidence < self.threshold:
+        if not candidates or max(c.evidence for c in candidates) < self.threshold:
             return Answer(query.text, message(NOT_FOUND, query.language), False, query.language, [])
         chosen = self._select(query, candidates)
         citations, parts = [], []
@@ -62,33 +64,52 @@ class Composer:
     # --- scoring -----------------------------------------------------------------------------
 
     def score(self, query: Query, hits: list[Hit]) -> list[Scored]:
-        weights = self.idf(query.groups)
+        weights = self.idf(query)
         total = sum(weights.values()) or 1.0
         kind = types.expected(query.text)
+        want_list = types.is_list_question(query.text)
         subject = [g.word for g in query.groups]
+        cache: dict[tuple[str, int], dict[str, float]] = {}
+
+        def matched_at(hit: Hit, sentences: list[Span], i: int) -> dict[str, float]:
+            key = (hit.doc_id, i)
+            if key not in cache:
+                cache[key] = _match(query.groups, sentences[i].text, hit.language)
+            return cache[key]
+
+        def cover(matched: dict[str, float]) -> float:
+            return sum(weights[w] * m for w, m in matched.items()) / total
+
         out: list[Scored] = []
         seen: set[tuple[str, int]] = set()
         for rank, hit in enumerate(hits):
-            context = _match(query.groups, hit.text, hit.language)
-            context_cover = sum(weights[w] * m for w, m in context.items()) / total
-            sentences = [s for s in self._sentences(hit.doc_id) if s.end > hit.start and s.start < hit.end]
-            for i, span in enumerate(sentences):
-                if (hit.doc_id, span.start) in seen:
+            sentences = self._sentences(hit.doc_id)
+            first = max(0, bisect_right([s.end for s in sentences], hit.start))
+            # One sentence past the passage's end: a list often follows the sentence that names its subject.
+            last = bisect_right([s.start for s in sentences], hit.end - 1) + 1
+            for i in range(first, min(last, len(sentences))):
+                span = sentences[i]
+                if (hit.doc_id, i) in seen:
                     continue
-                seen.add((hit.doc_id, span.start))
-                matched = _match(query.groups, span.text, hit.language)
-                cover = sum(weights[w] * m for w, m in matched.items()) / total
-                prior = 1.0 / (1 + rank)
+                seen.add((hit.doc_id, i))
+                matched = matched_at(hit, sentences, i)
+                # The sentences just before and after often name what this one only refers to.
+                context: dict[str, float] = {}
+                for j in range(max(0, i - CONTEXT_BEFORE), min(len(sentences), i + CONTEXT_AFTER + 1)):
+                    for w, m in matched_at(hit, sentences, j).items():
+                        context[w] = max(context.get(w, 0.0), m)
+                own, around = cover(matched), cover(context)
                 bonus = 0.0
                 if kind is types.Expect.DEFINITION and types.defines(subject, span.text):
                     bonus += 0.15
                 elif types.holds(kind, span.text, query.text):
                     bonus += 0.2
+                if want_list and types.has_enumeration(span.text):
+                    bonus += 0.2
                 penalty = 0.2 if len(span.text) < MIN_SENTENCE_CHARS else 0.0
                 penalty += 0.1 if types.is_heading(span.text) else 0.0
-                score = 0.55 * cover + 0.25 * context_cover + 0.1 * prior + bonus - penalty
-                evidence = 0.6 * cover + 0.4 * context_cover
-                out.append(Scored(hit, rank, span, matched, score, evidence))
+                score = 0.55 * own + 0.25 * around + 0.1 / (1 + rank) + bonus - penalty
+                out.append(Scored(hit, rank, span, matched, score, 0.6 * own + 0.4 * around))
         out.sort(key=lambda s: s.score, reverse=True)
         return out
 

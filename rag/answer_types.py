@@ -29,7 +29,11 @@ _CUES: list[tuple[Expect, re.Pattern]] = [
     (Expect.PLACE, re.compile(r"\b(where|donde|onde|in which city|in which country)\b")),
     (Expect.DEFINITION, re.compile(r"^\W*(what is|what are|what's|que es|que son|o que e|que e)\b")),
 ]
-_LIST = re.compile(r"\b(which|what|cuales|que|quais|quais sao)\s+(\w+s)\b|\b(list|enumera|liste)\b")
+_LIST_CUE = re.compile(r"\b(which|what|cuales|que|quais|quienes|quem sao)\s+(\w+)(?:\s+(\w+))?|\b(list|enumera|liste)\b")
+_NOT_PLURAL = {"does", "was", "has", "is", "this", "its", "his", "as", "were", "us", "bus", "status", "process",
+               "business", "address", "access", "analysis", "crisis", "basis", "tres", "dos", "mas", "pais"}
+_DETERMINERS = {"the", "two", "three", "four", "main", "other", "los", "las", "os", "as", "dos", "duas", "tres",
+                "principales", "principais", "otros", "outros", "were", "are", "son", "sao"}
 
 _NUMBER = re.compile(r"\b\d[\d.,]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|"
                      r"thousands?|dos|tres|cuatro|cinco|duas|quatro)\b", re.I)
@@ -48,6 +52,8 @@ government group high human institute interior international justice latin law m
 national nations network north office organization organisation parties partnerships people police
 president programme program prosecutor protocol public republic rights secretariat secretary security
 service session south specialist state states team the union united university west working world
+migrant migrants migration smuggling trafficking traffickers money laundering anti crime crimes organised
+organized beings persons protection victims victim assistance border borders force task unit units
 """.split())
 _PLACE = re.compile(r"\b(at|in|en|em|no|na)\s+(the\s+|el\s+|la\s+|o\s+|a\s+)?[A-ZÁÉÍÓÚÑÇ]")
 _ENUMERATION = re.compile(
@@ -63,7 +69,15 @@ def expected(question: str) -> Expect:
 
 
 def is_list_question(question: str) -> bool:
-    return bool(_LIST.search(fold(question)))
+    """'Which countries…', 'Quais países…', 'list the…': the answer is a set of items."""
+    match = _LIST_CUE.search(fold(question))
+    if not match:
+        return False
+    if match.group(4):
+        return True
+    first, second = match.group(2, 3)
+    nouns = [first, second] if first in _DETERMINERS else [first]
+    return any(w and len(w) > 3 and w.endswith("s") and w not in _NOT_PLURAL for w in nouns)
 
 
 def has_enumeration(sentence: str) -> bool:
@@ -92,7 +106,7 @@ def defines(subject_words: list[str], sentence: str) -> bool:
     """'X (…)', 'X, the …', 'X is …' or '(X)': the sentence says what X is."""
     folded = fold(sentence)
     for word in subject_words:
-        if re.search(rf"\b{re.escape(word)}\b\s*(\(|, the|, la|, a|, o|\bis\b|\bes\b|\be\b)", folded) or \
+        if re.search(rf"\b{re.escape(word)}\b\s*(\(|,\s+(the|an?|la|el|una?|os?|as?|uma?)\b|(is|es|e|are|son|sao)\b)", folded) or \
                 f"({word})" in folded:
             return True
     return False

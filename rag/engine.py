@@ -14,12 +14,13 @@ from .errors import InvalidInput
 from .glossary import Glossary
 from .index import Index, Progress
 from .loaders import SourceFile, discover
-from .query import QueryAnalyzer, TermGroup
+from .query import Query, QueryAnalyzer
 from .retrieval import HybridRetriever, Mode
 from .schema import Answer, DocumentInfo, IngestReport
 from .settings import Settings
 
 MAX_QUESTION_CHARS = 2000
+UNKNOWN_FOREIGN_WEIGHT = 0.3
 
 
 class Engine:
@@ -54,17 +55,29 @@ class Engine:
         self.index.embedder.embed(["warm up"])
         _ = self.index.vectors
 
-    def _idf(self, groups: list[TermGroup]) -> dict[str, float]:
+    def _idf(self, query: Query) -> dict[str, float]:
+        """BM25 IDF of each question word, in whichever of its forms the index knows best.
+
+        A word the index lacks weighs fully when the question is in a language of the
+        documents: it is missing evidence. In another language, a word neither the index nor
+        the glossary knows may only be untranslated ("fazem parte"), so it weighs less.
+        """
         store = self.index.store
+        groups = query.groups
         _, chunks = store.count()
-        stem_df = store.term_document_counts("stem", {s for g in groups for s in g.stems})
+        foreign = query.language not in store.languages()
+        stem_df = store.term_document_counts("stem", query.stem_terms)
         prefix_df = store.term_document_counts("pref", {p for g in groups for p in g.prefixes})
         weights = {}
         for g in groups:
             df = max((stem_df.get(s, 0) for s in g.stems), default=0)
+            if df == 0:  # a translated word is as rare as its translation's rarest word
+                df = max((min(max(stem_df.get(s, 0) for s in word) for word in phrase) for phrase in g.phrases),
+                         default=0)
             if df == 0:
                 df = max((prefix_df.get(p, 0) for p in g.prefixes), default=0)
-            weights[g.word] = bm25_idf(chunks, df)
+            weights[g.word] = bm25_idf(chunks, df) * (UNKNOWN_FOREIGN_WEIGHT if foreign and df == 0
+                                                       and not g.phrases else 1.0)
         return weights
 
     # --- documents ---------------------------------------------------------------------------

@@ -118,6 +118,9 @@ class Store:
         chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         return docs, chunks
 
+    def languages(self) -> set[str]:
+        return {lang for (lang,) in self.db.execute("SELECT DISTINCT language FROM documents")}
+
     # --- writes (inside `write()`) ----------------------------------------------------------
 
     @staticmethod
