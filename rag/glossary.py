@@ -58,10 +58,16 @@ class Glossary:
         concepts = parse(bundled, "bundled glossary")
         if extra is not None:
             try:
-                concepts += parse(Path(extra).read_text("utf-8"), str(extra))
+                # utf-8-sig: editors on Windows start UTF-8 files with a byte-order mark.
+                concepts += parse(Path(extra).read_text("utf-8-sig"), str(extra))
             except OSError as exc:
                 raise InvalidInput(
                     f"cannot read the glossary {extra} ({exc.strerror}); fix RAG_GLOSSARY_PATH or unset it."
+                ) from exc
+            except UnicodeDecodeError as exc:
+                raise InvalidInput(
+                    f"the glossary {extra} is not UTF-8 text (invalid byte at position {exc.start}); "
+                    "save it as UTF-8."
                 ) from exc
         return cls(concepts)
 

@@ -1,0 +1,139 @@
+"""rag.analysis: folding, stop words, stemming and language detection for English, Spanish, Portuguese."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.analysis import LANGUAGES, PREFIX_LEN, LanguageDetector, fold, is_informative, prefixes, stem, stems, words
+
+
+@pytest.fixture(scope="module")
+def detector() -> LanguageDetector:
+    return LanguageDetector()
+
+
+@pytest.mark.parametrize("text,folded", [
+    ("Ministério Público", "ministerio publico"),
+    ("INVESTIGAÇÃO", "investigacao"),
+    ("Niño Año Pingüino", "nino ano pinguino"),
+    ("Fiscalía, Policía; Sesión", "fiscalia, policia; sesion"),
+    ("ﬁnal ﬂow", "final flow"),  # ligatures decompose
+    ("café" + "\u0301", "cafe"),  # an extra combining accent goes too
+    ("plain ascii 123", "plain ascii 123"),
+])
+def test_fold_lowercases_and_strips_accents(text, folded):
+    assert fold(text) == folded
+
+
+def test_words_drop_stop_words_of_all_three_languages():
+    assert words("The Minister and the police of Chile") == ["minister", "police", "chile"]
+    assert words("El Ministerio de Justicia y la Policía") == ["ministerio", "justicia", "policia"]
+    assert words("O Ministério da Justiça e a Polícia") == ["ministerio", "justica", "policia"]
+    assert words("Quién, qué, cuántos; quem, quantos; who, how") == []
+    assert words("snake_case __init__ x_y") == ["snake_case", "__init__", "x_y"]
+    assert words("") == []
+
+
+def test_words_keep_numbers_and_codes():
+    assert words("TRACK4TIP 2019-2022 COP10") == ["track4tip", "2019", "2022", "cop10"]
+
+
+@pytest.mark.parametrize("language,forms", [
+    ("en", ["prosecutor", "prosecutors"]),
+    ("en", ["investigation", "investigations"]),
+    ("en", ["trafficking", "trafficked", "traffick"]),
+    ("en", ["training", "trained", "trains"]),
+    ("es", ["fiscal", "fiscales"]),
+    ("es", ["investigación", "investigaciones", "investigacion"]),
+    ("es", ["capacitados", "capacitado", "capacitadas"]),
+    ("es", ["migrante", "migrantes"]),
+    ("pt", ["procurador", "procuradores"]),
+    ("pt", ["ministério", "ministérios", "ministerio"]),
+    ("pt", ["vítima", "vítimas"]),
+    ("pt", ["capacitados", "capacitado", "capacitadas"]),
+    ("pt", ["fronteira", "fronteiras"]),
+])
+def test_forms_of_a_word_share_a_stem(language, forms):
+    assert len({stem(fold(f), language) for f in forms}) == 1
+    assert len(set(stems(" ".join(forms), language))) == 1
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known limitation: tokens are accent-folded before stemming, and the Portuguese Snowball stemmer "
+    "needs the accents to strip -ção/-ções, so singular and plural get different stems "
+    "('investigaca' / 'investigaco'); only the prefix column still joins them"))
+@pytest.mark.parametrize("forms", [["investigação", "investigações"], ["reunião", "reuniões"]])
+def test_portuguese_cao_plurals_share_a_stem(forms):
+    assert len(set(stems(" ".join(forms), "pt"))) == 1
+
+
+def test_stems_differ_between_unrelated_words():
+    assert len(set(stems("police prosecutor border victim", "en"))) == 4
+
+
+def test_unknown_language_stems_as_english():
+    assert stems("prosecutors trained", "xx") == stems("prosecutors trained", "en")
+
+
+def test_prefixes_join_cognates_across_languages():
+    groups = [("minister", "ministro", "ministra"), ("investigation", "investigación", "investigação"),
+              ("organization", "organización", "organização"), ("cooperation", "cooperación", "cooperação")]
+    for group in groups:
+        assert len({p for w in group for p in prefixes(w)}) == 1, group
+    assert all(len(p) <= PREFIX_LEN for p in prefixes("a short investigation of migrants"))
+    assert prefixes("el de la") == []
+
+
+@pytest.mark.parametrize("token,informative", [("2019", True), ("7", True), ("iom", True), ("us", False),
+                                               ("ii", False), ("s", False)])
+def test_is_informative(token, informative):
+    assert is_informative(token) is informative
+
+
+QUESTIONS = {
+    "en": ["Who implements TRACK4TIP?", "How many prosecutors were trained?", "When did the session take place?",
+           "What is human trafficking?", "Where was the meeting held?", "Who is the National Prosecutor of Chile?",
+           "Which countries signed the agreement?"],
+    "es": ["¿Quién implementa TRACK4TIP?", "¿Cuántos fiscales fueron capacitados?", "¿Cuándo se celebró la sesión?",
+           "Qué es la trata de personas", "¿Dónde fue la reunión?", "¿Quién es el Fiscal Nacional de Chile?",
+           "Cuales paises firmaron el acuerdo"],
+    "pt": ["Quem implementa o TRACK4TIP?", "Quantos procuradores foram capacitados?", "Quando aconteceu a sessão?",
+           "O que é o tráfico de pessoas?", "Onde foi a reunião?", "Quem é o Procurador-Geral do Chile?",
+           "Quais países assinaram o acordo?"],
+}
+
+
+@pytest.mark.parametrize("language,question", [(lang, q) for lang, qs in QUESTIONS.items() for q in qs])
+def test_detects_the_language_of_short_questions(detector, language, question):
+    assert detector.detect(question) == language
+
+
+PASSAGES = {
+    "en": ("From 2 to 6 December, a European expert provided training to strengthen the knowledge of "
+           "prosecutors and police officers in Chile, in order to establish coordination procedures with "
+           "judicial authorities to combat trafficking in human beings and the smuggling of migrants."),
+    "es": ("Del 2 al 6 de diciembre, un experto europeo impartió una capacitación para fortalecer los "
+           "conocimientos de fiscales y policías en Chile, con el fin de establecer procedimientos de "
+           "coordinación con las autoridades judiciales para combatir la trata de seres humanos."),
+    "pt": ("De 2 a 6 de dezembro, um especialista europeu ministrou uma formação para fortalecer os "
+           "conhecimentos de procuradores e policiais no Chile, a fim de estabelecer procedimentos de "
+           "coordenação com as autoridades judiciais para combater o tráfico de seres humanos."),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_detects_the_language_of_documents(detector, language):
+    assert detector.detect(PASSAGES[language]) == language
+    # Headings in capitals, without accents, do not change it.
+    assert detector.detect(PASSAGES[language].upper()) == language
+
+
+@pytest.mark.parametrize("text", ["", "   ", "2019 2020 2021", "TRACK4TIP", "!!!", "漢字のテキスト"])
+def test_detection_always_answers_one_of_the_three(detector, text):
+    assert detector.detect(text) in LANGUAGES
+
+
+def test_detectors_agree(detector):
+    other = LanguageDetector()
+    for language, passage in PASSAGES.items():
+        assert other.detect(passage) == detector.detect(passage) == language
