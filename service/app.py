@@ -17,6 +17,7 @@ from .api.deps import require_api_key
 from .api.limits import BodyLimit, Limit
 from .api.monitoring import Metrics, RequestCounter
 from .api.routes import ask, documents, health, metrics
+from .api.uploads import upload_too_large
 
 # JSON bodies are small: a 2000-character question, even with every character \u-escaped,
 # fits many times over.
@@ -63,9 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Order matters: the request counter, added last, wraps the 500 handler and so counts 500s.
     app.add_middleware(
         BodyLimit,
-        default=Limit(JSON_BODY_LIMIT, "a question holds at most 2000 characters"),
-        by_path={"/documents": Limit(settings.max_upload_bytes + MULTIPART_ALLOWANCE,
-                                     "send fewer or smaller files (the limit is RAG_MAX_UPLOAD_BYTES)")},
+        default=Limit(JSON_BODY_LIMIT, f"the request body is over {JSON_BODY_LIMIT} bytes; "
+                                       "a question holds at most 2000 characters."),
+        by_path={"/documents": Limit(settings.max_upload_bytes + MULTIPART_ALLOWANCE, upload_too_large(settings.max_upload_bytes))},
     )
     errors.install(app, log_questions=settings.log_questions)
     app.add_middleware(RequestCounter, metrics=app.state.metrics)

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 @dataclass(frozen=True)
 class Limit:
     bytes: int
-    advice: str  # what to send instead, for the 413 message
+    message: str  # the 413's detail: what the limit is, what to send instead
 
 
 class BodyLimit:
@@ -34,19 +34,15 @@ class BodyLimit:
         declared = Headers(scope=scope).get("content-length", "")
         received = 0
 
-        def too_large() -> HTTPException:
-            return HTTPException(413, f"the request body is larger than the {limit.bytes} bytes "
-                                      f"{scope['path']} accepts; {limit.advice}.")
-
         # Counting as well as trusting Content-Length: a chunked body declares no length.
         async def limited_receive() -> Message:
             nonlocal received
             if declared.isdigit() and int(declared) > limit.bytes:
-                raise too_large()
+                raise HTTPException(413, limit.message)
             message = await receive()
             received += len(message.get("body", b""))
             if received > limit.bytes:
-                raise too_large()
+                raise HTTPException(413, limit.message)
             return message
 
         await self.app(scope, limited_receive, send)

@@ -62,10 +62,7 @@ def screen(uploads: Iterable[UploadFile], limit: int) -> Screened:
         data = upload.file.read(limit - total + 1)
         total += len(data)
         if total > limit:
-            raise PayloadTooLarge(
-                f"the files of this upload hold more than {limit} bytes, the limit (RAG_MAX_UPLOAD_BYTES); "
-                "send fewer or smaller files."
-            )
+            raise PayloadTooLarge(upload_too_large(limit))
         problem = name_problem(name) or type_problem(name)
         if problem is None and not data:
             problem = Refused(name, "empty file; there is nothing to index")
@@ -74,6 +71,11 @@ def screen(uploads: Iterable[UploadFile], limit: int) -> Screened:
         else:
             screened.accepted.append(SourceFile(name, None, data))
     return screened
+
+
+def upload_too_large(limit: int) -> str:
+    return (f"the files of this upload hold more than {limit} bytes, the limit (RAG_MAX_UPLOAD_BYTES); "
+            "send fewer or smaller files.")
 
 
 def name_problem(name: str) -> Refused | None:

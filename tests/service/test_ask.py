@@ -69,7 +69,7 @@ JSON = {"content-type": "application/json"}
     ({"content": b'{"question": "unterminated', "headers": JSON}, 422, "not valid JSON"),
     ({"content": b"", "headers": JSON}, 422, "no body"),
     ({"content": b"question=hi", "headers": {"content-type": "application/x-www-form-urlencoded"}}, 422, "body"),
-    ({"json": {"question": "x" * 100_000}}, 413, "bytes /ask accepts"),
+    ({"json": {"question": "x" * 100_000}}, 413, "at most 2000 characters"),
 ], ids=["empty", "blank", "too-long", "number", "null", "top_k-string", "top_k-0", "top_k-51", "top_k-float",
         "extra-field", "missing-question", "array", "string", "malformed-json", "no-body", "form-encoded",
         "huge-body"])
