@@ -109,7 +109,11 @@ class Composer:
                 penalty = 0.2 if len(span.text) < MIN_SENTENCE_CHARS else 0.0
                 penalty += 0.1 if types.is_heading(span.text) else 0.0
                 score = 0.55 * own + 0.25 * around + 0.1 / (1 + rank) + bonus - penalty
-                out.append(Scored(hit, rank, span, matched, score, 0.6 * own + 0.4 * around))
+                # Prefixes alone are weak evidence ("receita" is not "received"): some word of the
+                # question must match exactly, by stem or glossary translation, for an answer to stand.
+                exact = any(m == 1.0 for m in context.values())
+                evidence = 0.6 * own + 0.4 * around if exact else 0.0
+                out.append(Scored(hit, rank, span, matched, score, evidence))
         out.sort(key=lambda s: s.score, reverse=True)
         return out
 

@@ -24,6 +24,13 @@ class Embedder(Protocol):
         ...
 
 
+def is_embedder(obj: object) -> bool:
+    """The Embedder protocol, checked without touching `dimension`, which may load a model."""
+    kind = type(obj)
+    has_dimension = hasattr(kind, "dimension") or "dimension" in getattr(obj, "__dict__", {})
+    return callable(getattr(kind, "embed", None)) and has_dimension and isinstance(getattr(obj, "name", None), str)
+
+
 class HashEmbedder:
     """Vectors from hashes of the words: same text, same vector; shared words, closer vectors."""
 

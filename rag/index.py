@@ -10,7 +10,7 @@ import numpy as np
 
 from .analysis import LanguageDetector
 from .chunking import Chunker
-from .embedding import Embedder
+from .embedding import Embedder, is_embedder
 from .errors import ModelMismatch, NotFound
 from .loaders import BadFile, SourceFile, extract
 from .locking import WriteLock
@@ -28,7 +28,7 @@ Progress = Callable[[int], None]
 class Index:
     def __init__(self, folder: Path, *, embedder: Embedder, chunker: Chunker,
                  detector: LanguageDetector) -> None:
-        if not isinstance(embedder, Embedder):
+        if not is_embedder(embedder):
             raise TypeError("embedder must implement the Embedder protocol")
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)

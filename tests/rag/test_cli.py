@@ -1,0 +1,183 @@
+"""The `rag` command through click's runner: output shapes, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rag.cli import main
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+@pytest.fixture()
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("RAG_EMBEDDING_MODEL", "hash")
+    return tmp_path
+
+
+@pytest.fixture()
+def runner():
+    return CliRunner()
+
+
+def run(runner, *args, input=None):
+    return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def ingest_seeds(runner, folder: Path):
+    result = run(runner, "ingest", str(SEEDS), "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_every_command_has_help_with_an_example(runner):
+    for command in ("ingest", "ask", "docs", "remove", "serve", "eval"):
+        result = run(runner, command, "-h")
+        assert result.exit_code == 0
+        assert "Example" in result.output, command
+
+
+def test_ingest_reports_counts_and_bad_files(env, runner):
+    docs = env / "docs"
+    (docs / "sub").mkdir(parents=True)
+    (docs / "good.md").write_text("# Note\n\nThe REDTRAM network met in Lima in 2021.\n", "utf-8")
+    (docs / "sub" / "deep.txt").write_text("UNODC implements TRACK4TIP in eight countries.", "utf-8")
+    (docs / "latin1.txt").write_bytes("café con leche".encode("latin-1"))
+    (docs / "empty.txt").write_text("", "utf-8")
+    (docs / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    result = run(runner, "ingest", str(docs), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["counts"] == {"added": 2, "replaced": 0, "unchanged": 0, "skipped": 3,
+                                "chunks": report["counts"]["chunks"]}
+    assert {d["source"] for d in report["added"]} == {"good.md", "sub/deep.txt"}
+    reasons = {s["source"]: s["reason"] for s in report["skipped"]}
+    assert "UTF-8" in reasons["latin1.txt"]
+    assert "empty" in reasons["empty.txt"]
+    assert "unsupported" in reasons["picture.png"]
+
+    again = json.loads(run(runner, "ingest", str(docs), "--json").stdout)
+    assert again["counts"]["unchanged"] == 2 and again["counts"]["added"] == 0
+
+
+def test_ingest_text_summary_names_skipped_files(env, runner):
+    docs = env / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Human trafficking case file.", "utf-8")
+    (docs / "b.txt").write_bytes(b"\xff\xfe\x00bad")
+    result = run(runner, "ingest", str(docs))
+    assert result.exit_code == 0
+    assert "added 1" in result.stdout and "skipped 1" in result.stdout
+    assert "b.txt" in result.stdout
+
+
+def test_ask_json_is_the_answer_object_with_exact_quotes(env, runner):
+    ingest_seeds(runner, env)
+    result = run(runner, "ask", "Who implements TRACK4TIP?", "--json")
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert set(answer) == {"question", "answer", "found", "language", "citations", "took_ms"}
+    assert answer["found"] is True and answer["language"] == "en"
+    for n, c in enumerate(answer["citations"], start=1):
+        assert set(c) == {"doc_id", "source", "start", "end", "quote", "score"}
+        text = (SEEDS / c["source"]).read_text("utf-8")
+        assert text[c["start"]:c["end"]] == c["quote"]
+        assert f"[{n}]" in answer["answer"]
+
+
+def test_ask_from_stdin_writes_one_object_per_line(env, runner):
+    ingest_seeds(runner, env)
+    questions = "What is REDTRAM?\n\nQuem implementa o programa EL PAcCTO?\nWhat is the recipe for paella?\n"
+    result = run(runner, "ask", "-", "--json", input=questions)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["question"] for a in lines] == ["What is REDTRAM?", "Quem implementa o programa EL PAcCTO?",
+                                              "What is the recipe for paella?"]
+    assert lines[1]["language"] == "pt"
+    assert lines[2]["found"] is False and lines[2]["citations"] == []
+    assert lines[2]["answer"] == "Not found in the documents."
+
+
+def test_not_found_is_a_success_in_the_questions_language(env, runner):
+    ingest_seeds(runner, env)
+    result = run(runner, "ask", "¿Cuál es la receta de la paella valenciana?", "--json")
+    assert result.exit_code == 0
+    answer = json.loads(result.stdout)
+    assert answer == {**answer, "found": False, "language": "es", "citations": [],
+                      "answer": "No se encontró en los documentos."}
+
+
+def test_docs_and_remove(env, runner):
+    ingest_seeds(runner, env)
+    listed = json.loads(run(runner, "docs", "--json").stdout)
+    assert len(listed) == 5 and all(d["chunks"] > 0 for d in listed)
+    text = run(runner, "docs").stdout
+    assert "004_3859dbde07010b13.txt" in text
+
+    removed = run(runner, "remove", "004_3859dbde07010b13.txt", "--json")
+    assert removed.exit_code == 0
+    assert json.loads(removed.stdout)["source"] == "004_3859dbde07010b13.txt"
+    by_id = listed[0]["doc_id"]
+    assert run(runner, "remove", by_id).exit_code == 0
+    assert len(json.loads(run(runner, "docs", "--json").stdout)) == 3
+
+
+def test_errors_are_one_line_with_exit_codes(env, runner):
+    missing = run(runner, "remove", "nope.txt")
+    assert missing.exit_code == 1
+    assert missing.stderr.count("\n") == 1 and missing.stderr.startswith("error: ")
+    assert "rag docs" in missing.stderr
+
+    empty = run(runner, "ask", "   ")
+    assert empty.exit_code == 2 and "empty" in empty.stderr
+
+    usage = run(runner, "ask")
+    assert usage.exit_code == 2
+
+    no_path = run(runner, "ingest", str(env / "does-not-exist"))
+    assert no_path.exit_code == 2 and "no such file" in no_path.stderr
+    assert "Traceback" not in no_path.output
+
+
+def test_a_different_model_is_refused_with_what_to_do(env, runner, monkeypatch):
+    ingest_seeds(runner, env)
+    other = env / "other-model"
+    other.mkdir()
+    monkeypatch.setenv("RAG_EMBEDDING_MODEL", str(other))
+    result = run(runner, "ask", "What is REDTRAM?")
+    assert result.exit_code == 1
+    assert "built with the embedding model 'hash'" in result.stderr
+    assert "RAG_EMBEDDING_MODEL" in result.stderr
+
+
+def test_eval_scores_a_question_file(env, runner):
+    ingest_seeds(runner, env)
+    questions = env / "q.jsonl"
+    questions.write_text("\n".join(json.dumps(x) for x in [
+        {"id": "a", "lang": "en", "question": "Who implements TRACK4TIP?", "docs": ["3859dbde07010b13"],
+         "facts": [["UNODC"]]},
+        {"id": "b", "lang": "en", "question": "What is the recipe for paella?"},
+        {"id": "c", "turns": [{"question": "Who is Jorge Abbott?"}, {"question": "What did he do?"}],
+         "docs": ["3859dbde07010b13"], "facts": [["AIAMP"]]},
+    ]), "utf-8")
+    result = run(runner, "eval", str(questions), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["questions"] == 2
+    assert report["citation_exactness"] == 1.0
+    assert report["abstention"]["said_not_found"] == 1
+    assert [s["id"] for s in report["skipped"]] == ["c"]
+    assert set(report["retrieval_recall_at_5"]) == {"dense", "lexical", "hybrid"}
+    assert "fact recall" in run(runner, "eval", str(questions)).stdout
+
+
+def test_eval_rejects_a_malformed_file(env, runner):
+    bad = env / "bad.jsonl"
+    bad.write_text("{not json\n", "utf-8")
+    result = run(runner, "eval", str(bad))
+    assert result.exit_code == 2 and "line 1" in result.stderr
