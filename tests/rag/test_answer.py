@@ -1,0 +1,99 @@
+"""Extractive answer composition over a small index built with the fake embedder."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag import answer_types as types
+from rag.engine import Engine
+from rag.settings import Settings
+
+LONG = ("The regional network of prosecutors, which was created in 2010, has since then met every year "
+        "in a different capital, " * 8)
+
+
+@pytest.fixture()
+def engine(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "cases.md").write_text(
+        "# Case notes\n\n"
+        "Operation Dawn was led by prosecutor Ana Ribeiro in 2019. The network moved migrants through "
+        "Tacna. Investigators seized 14 passports.\n\n"
+        "The taskforce includes the following countries: Chile, Peru, Bolivia, Ecuador and Colombia.\n",
+        "utf-8")
+    (docs / "long.txt").write_text(LONG + "The registry office is in Quito.", "utf-8")
+    engine = Engine(Settings(index_dir=tmp_path / "index", embedding_model="hash"))
+    engine.ingest_paths([docs])
+    yield engine
+    engine.close()
+
+
+def grounded(engine, answer):
+    return all(engine.index.text(c.doc_id)[c.start:c.end] == c.quote for c in answer.citations)
+
+
+def test_who_question_picks_the_sentence_with_the_name(engine):
+    answer = engine.ask("Who led Operation Dawn?")
+    assert answer.found and "Ana Ribeiro" in answer.answer
+    assert answer.answer.startswith(answer.citations[0].quote + " [1]")
+    assert grounded(engine, answer)
+
+
+def test_how_many_question_picks_the_number(engine):
+    answer = engine.ask("How many passports did investigators seize?")
+    assert "14 passports" in answer.citations[0].quote
+
+
+def test_answer_is_never_longer_than_the_limit_and_quotes_stay_exact(engine):
+    answer = engine.ask("When was the regional network of prosecutors created?")
+    assert answer.found
+    assert len(answer.answer) <= 500
+    assert grounded(engine, answer)
+
+
+def test_unrelated_question_is_not_found(engine):
+    answer = engine.ask("What is the boiling point of mercury?")
+    assert (answer.found, answer.citations) == (False, [])
+    assert answer.answer == "Not found in the documents."
+
+
+def test_empty_and_overlong_questions_are_refused(engine):
+    from rag.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        engine.ask(" \n ")
+    with pytest.raises(InvalidInput):
+        engine.ask("why " * 600)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Who implements TRACK4TIP?", types.Expect.PERSON),
+    ("¿Qué ministro chileno anunció la ofensiva?", types.Expect.PERSON),
+    ("In how many countries is IOM present?", types.Expect.NUMBER),
+    ("Quantos representantes participaram?", types.Expect.NUMBER),
+    ("When were the actions first initiated?", types.Expect.DATE),
+    ("¿Dónde se realizó el seminario?", types.Expect.PLACE),
+    ("What is REDTRAM?", types.Expect.DEFINITION),
+    ("How did criminal organisations change their business model?", types.Expect.OTHER),
+])
+def test_expected_answer_kinds(question, kind):
+    assert types.expected(question) is kind
+
+
+@pytest.mark.parametrize("question, is_list", [
+    ("Which countries are in TRACK4TIP?", True),
+    ("Quais países fazem parte do TRACK4TIP?", True),
+    ("¿Qué países forman parte?", True),
+    ("What is REDTRAM?", False),
+    ("What does REDTRAM do?", False),
+    ("According to the prosecutor, what must borders not be seen as?", False),
+])
+def test_list_questions(question, is_list):
+    assert types.is_list_question(question) is is_list
+
+
+def test_person_names_are_told_from_titles_and_bodies():
+    assert types.holds(types.Expect.PERSON, "It was attended by National Prosecutor Jorge Abbott.", "Who?")
+    assert not types.holds(types.Expect.PERSON, "The Foreign Affairs Minister met the European Union.", "Who?")
+    assert not types.holds(types.Expect.PERSON, "The Anti-Money Laundering Working Group met.", "Who?")
