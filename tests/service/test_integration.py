@@ -1,0 +1,79 @@
+"""The service with the real embedding model over the seed documents (loaded once per module)."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+import pytest
+
+from live_service import assert_citations_hold, live, upload
+from rag.settings import BUNDLED_MODEL, Settings
+from service.app import create_app
+
+pytestmark = pytest.mark.integration
+
+WORDS = ("river harbour council budget school library museum railway bridge market garden festival "
+         "committee report survey volunteer project funding season weather storm repair road station "
+         "village teacher nurse farmer meeting archive record ledger timber stone copper").split()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory, seeds_dir):
+    settings = Settings(index_dir=tmp_path_factory.mktemp("index"), embedding_model=BUNDLED_MODEL)
+    with live(create_app(settings)) as running:
+        seeds = {path.name: path.read_bytes() for path in sorted(seeds_dir.iterdir())}
+        report = upload(running.client, seeds)
+        assert report.status_code == 200, report.text
+        assert sorted(d["source"] for d in report.json()["added"]) == sorted(seeds)
+        yield running.client
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("Who implements TRACK4TIP?", "en"),
+    ("¿Quién implementa TRACK4TIP?", "es"),
+    ("Quem implementa o TRACK4TIP?", "pt"),
+])
+def test_track4tip_is_implemented_by_unodc(seeded, question, language):
+    answer = seeded.post("/ask", json={"question": question}).json()
+    assert answer["found"] is True and answer["language"] == language
+    assert "UNODC" in answer["answer"]
+    assert answer["citations"]
+    assert_citations_hold(seeded, answer)
+
+
+def test_an_unrelated_question_is_not_found(seeded):
+    answer = seeded.post("/ask", json={"question": "What is the recipe for chocolate cake?"}).json()
+    assert answer["found"] is False and answer["citations"] == []
+
+
+def test_questions_are_answered_while_an_upload_is_indexed(seeded):
+    rng = random.Random(4)
+    archive = "\n\n".join(" ".join(rng.choice(WORDS) for _ in range(80)).capitalize() + "."
+                          for _ in range(150))
+    done: dict = {}
+
+    def index_archive() -> None:
+        started = time.monotonic()
+        done["response"] = upload(seeded, {"archive.txt": archive})
+        done["window"] = (started, time.monotonic())
+
+    uploader = threading.Thread(target=index_archive)
+    uploader.start()
+    answers = []
+    while uploader.is_alive():
+        response = seeded.post("/ask", json={"question": "Who implements TRACK4TIP?"})
+        answers.append((time.monotonic(), response.status_code, response.json().get("found")))
+        time.sleep(0.05)
+    uploader.join()
+
+    assert done["response"].status_code == 200 and done["response"].json()["counts"]["chunks"] > 50
+    started, finished = done["window"]
+    during = [a for a in answers if started < a[0] < finished]
+    assert len(during) >= 3, f"only {len(during)} answers while indexing took {finished - started:.1f}s"
+    assert all(status == 200 and found for _, status, found in answers)
+
+    removed = seeded.delete(f"/documents/{done['response'].json()['added'][0]['doc_id']}")
+    assert removed.status_code == 200 and removed.json()["source"] == "archive.txt"
+    assert seeded.get("/healthz").json()["documents"] == 5
