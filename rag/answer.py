@@ -46,6 +46,7 @@ class Composer:
         self.idf = idf
         # A doc_id names one immutable text, so its sentences can be split once and kept.
         self._sentences = lru_cache(maxsize=512)(lambda doc_id: split_sentences(text_of(doc_id)))
+        self._terms = lru_cache(maxsize=50_000)(self._analyse)
         self.max_chars = max_chars
         self.threshold = threshold
 
@@ -74,7 +75,7 @@ class Composer:
         def matched_at(hit: Hit, sentences: list[Span], i: int) -> dict[str, float]:
             key = (hit.doc_id, i)
             if key not in cache:
-                cache[key] = _match(query.groups, sentences[i].text, hit.language)
+                cache[key] = _match(query.groups, *self._terms(hit.doc_id, i, hit.language))
             return cache[key]
 
         def cover(matched: dict[str, float]) -> float:
@@ -116,6 +117,10 @@ class Composer:
                 out.append(Scored(hit, rank, span, matched, score, evidence))
         out.sort(key=lambda s: s.score, reverse=True)
         return out
+
+    def _analyse(self, doc_id: str, i: int, language: str) -> tuple[frozenset[str], frozenset[str]]:
+        text = self._sentences(doc_id)[i].text
+        return frozenset(stems(text, language)), frozenset(prefixes(text))
 
     # --- selection ---------------------------------------------------------------------------
 
@@ -163,10 +168,8 @@ class Composer:
                       s.matched, s.score, s.evidence)
 
 
-def _match(groups: list[TermGroup], text: str, language: str) -> dict[str, float]:
+def _match(groups: list[TermGroup], stem_set: frozenset[str], prefix_set: frozenset[str]) -> dict[str, float]:
     """group word -> 1.0 for a stem match, PREFIX_CREDIT for a cross-language prefix match."""
-    stem_set = set(stems(text, language))
-    prefix_set = set(prefixes(text))
     out = {}
     for g in groups:
         if g.matches_stems(stem_set):

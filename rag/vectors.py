@@ -18,6 +18,10 @@ import faiss
 import numpy as np
 
 _FILE = re.compile(r"^vectors\.(\d+)\.faiss$")
+# One query against a flat index is a single matrix product: OpenMP threads only add wake-up
+# latency, and spin-wait against the model's threads on a two-core machine.
+faiss.omp_set_num_threads(1)
+_TEMPORARY = re.compile(r"^\.vectors\.\d+\.\d+\.tmp$")
 
 
 class VectorStore(Protocol):
@@ -79,6 +83,8 @@ class FaissVectors:
         for old in folder.iterdir():
             match = _FILE.match(old.name)
             if match and int(match.group(1)) != generation:
+                old.unlink(missing_ok=True)
+            elif _TEMPORARY.match(old.name):  # left by a writer killed mid-save (one writer at a time)
                 old.unlink(missing_ok=True)
 
     @classmethod
