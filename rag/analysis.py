@@ -50,8 +50,15 @@ STOPWORDS = {
 
 def fold(text: str) -> str:
     """Lower-case and strip accents: 'Ministério' -> 'ministerio'."""
+    if text.isascii():  # nothing to decompose: the common case, and much the cheapest
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=200_000)
+def _fold_token(token: str) -> str:
+    return fold(token)
 
 
 _FOLDED_STOPWORDS = {lang: {fold(w) for w in words} for lang, words in STOPWORDS.items()}
@@ -65,7 +72,7 @@ def _stemmer(language: str):
 
 def words(text: str) -> list[str]:
     """Folded word tokens, stop words of all three languages removed."""
-    return [t for t in (fold(m) for m in _TOKEN.findall(text)) if t not in ALL_STOPWORDS and t != "_"]
+    return [t for t in map(_fold_token, _TOKEN.findall(text)) if t not in ALL_STOPWORDS and t != "_"]
 
 
 @lru_cache(maxsize=200_000)
@@ -94,7 +101,7 @@ class LanguageDetector:
 
     def detect(self, text: str) -> str:
         sample = text[:5000]
-        tokens = [fold(m) for m in _TOKEN.findall(sample)]
+        tokens = [_fold_token(m) for m in _TOKEN.findall(sample)]
         votes = {lang: sum(1 for t in tokens if t in _FOLDED_STOPWORDS[lang] and not _shared(t, lang))
                  for lang in LANGUAGES}
         ranked = dict(self._identifier.rank(sample))

@@ -14,7 +14,7 @@ from .embedding import Embedder, is_embedder
 from .errors import ModelMismatch, NotFound
 from .loaders import BadFile, SourceFile, extract
 from .locking import WriteLock
-from .schema import Chunk, Document, DocumentInfo, IngestReport, Skipped
+from .schema import Chunk, Document, DocumentInfo, IngestReport, Skipped, content_hash
 from .store import Store
 from .vectors import FaissVectors
 
@@ -129,10 +129,11 @@ class Index:
         except BadFile as exc:
             report.skipped.append(Skipped(file.source, str(exc)))
             return
-        document = Document(file.source, text, kind, language=self.detector.detect(text))
-        if known.get(file.source, (None, None))[1] == document.content_hash:
+        digest = content_hash(text)
+        if known.get(file.source, (None, None))[1] == digest:  # before detecting its language: no work
             report.unchanged.append(file.source)
             return
+        document = Document(file.source, text, kind, language=self.detector.detect(text), content_hash=digest)
         chunks = self.chunker.split(document)
         group.append((document, chunks))
 
