@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -59,15 +59,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
-    app.state.write_lock = threading.Lock()
+    app.state.write_lock = asyncio.Lock()
 
     # Order matters: the request counter, added last, wraps the 500 handler and so counts 500s.
-    app.add_middleware(
-        BodyLimit,
-        default=Limit(JSON_BODY_LIMIT, f"the request body is over {JSON_BODY_LIMIT} bytes; "
-                                       "a question holds at most 2000 characters."),
-        by_path={"/documents": Limit(settings.max_upload_bytes + MULTIPART_ALLOWANCE, upload_too_large(settings.max_upload_bytes))},
-    )
+    upload_limit = Limit(settings.max_upload_bytes + MULTIPART_ALLOWANCE, upload_too_large(settings.max_upload_bytes))
+    json_limit = Limit(JSON_BODY_LIMIT, f"the request body is over {JSON_BODY_LIMIT} bytes; "
+                                        "a question holds at most 2000 characters.")
+    app.add_middleware(BodyLimit, default=json_limit, by_path={"/documents": upload_limit})
     errors.install(app, log_questions=settings.log_questions)
     app.add_middleware(RequestCounter, metrics=app.state.metrics)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
-import threading
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -28,7 +28,7 @@ async def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics
 
 
-async def get_write_lock(request: Request) -> threading.Lock:
+async def get_write_lock(request: Request) -> asyncio.Lock:
     return request.app.state.write_lock
 
 
@@ -37,7 +37,7 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 # The index takes one writer at a time; uploads and removals in this process queue up behind it
 # instead of failing with IndexBusy, which is left for writers in other processes (the CLI).
-WriteLockDep = Annotated[threading.Lock, Depends(get_write_lock)]
+WriteLockDep = Annotated[asyncio.Lock, Depends(get_write_lock)]
 
 
 def index_counts(engine: EngineDep) -> IndexCounts:

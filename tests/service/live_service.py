@@ -31,6 +31,7 @@ CORPUS = {
     ),
 }
 KNOWN_QUESTION = "Who built the lighthouse on Gull Point?"
+LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
 
 
 @dataclass
@@ -61,6 +62,25 @@ def live(app: FastAPI, *, headers: dict | None = None) -> Iterator[Served]:
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
+
+
+@contextmanager
+def no_outbound_connections() -> Iterator[list]:
+    """Blocks, and lists, every connection this process tries to open to another machine."""
+    attempts: list = []
+    connect = socket.socket.connect
+
+    def local_only(sock: socket.socket, address) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and address[0] not in LOCAL_HOSTS:
+            attempts.append(address)
+            raise OSError(f"test: outbound connection to {address} blocked")
+        connect(sock, address)
+
+    socket.socket.connect = local_only
+    try:
+        yield attempts
+    finally:
+        socket.socket.connect = connect
 
 
 def upload(client: httpx.Client, files: dict[str, bytes | str] | list[tuple[str, bytes | str]]) -> httpx.Response:

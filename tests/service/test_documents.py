@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from live_service import CORPUS, KNOWN_QUESTION, assert_citations_hold, assert_error, upload
@@ -69,6 +71,15 @@ def test_many_files_in_one_request(serve):
     report = upload(client, {s.name: s.data for s in SAMPLES}).json()
     assert sorted(d["source"] for d in report["added"]) == sorted(s.name for s in SAMPLES)
     assert client.get("/healthz").json()["documents"] == len(SAMPLES)
+
+
+def test_concurrent_uploads_wait_their_turn_instead_of_failing(serve):
+    client = serve().client
+    batches = [{f"{n}-{s.name}": s.data for s in SAMPLES} for n in range(4)]
+    with ThreadPoolExecutor(len(batches)) as pool:
+        responses = list(pool.map(lambda files: upload(client, files), batches))
+    assert [r.status_code for r in responses] == [200] * len(batches)
+    assert client.get("/healthz").json()["documents"] == len(batches) * len(SAMPLES)
 
 
 def test_uploading_again_is_unchanged_and_new_content_replaces(serve):

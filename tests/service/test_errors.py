@@ -1,5 +1,6 @@
-"""Failures: unexpected errors are a 500 with a reference, questions stay out of the log unless
-RAG_LOG_QUESTIONS is true, a busy index is a 409, and unknown routes answer in JSON."""
+"""Failures and privacy: unexpected errors are a 500 with a reference, questions stay out of the
+log unless RAG_LOG_QUESTIONS is true, nothing connects out, a busy index is a 409, and unknown
+routes answer in JSON."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 
 import pytest
 
-from live_service import CORPUS, KNOWN_QUESTION, assert_error, upload
+from live_service import CORPUS, KNOWN_QUESTION, assert_error, no_outbound_connections, upload
 from rag.locking import WriteLock
 
 SECRET = "Is Dana's salary review on 12 March confidential?"
@@ -70,3 +71,16 @@ def test_a_wrong_method_is_a_json_405_naming_the_right_one(client, unharmed):
     assert_error(response, 405, "use POST")
     assert response.headers["allow"] == "POST"
     unharmed()
+
+
+def test_nothing_connects_out_even_with_opentelemetry_configured(serve, monkeypatch):
+    # FastAPI exports OpenTelemetry data when these are set, unless the app turns it off.
+    monkeypatch.setenv("FASTAPI_OTEL_AUTO_CONFIGURE", "true")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://192.0.2.1:4318")
+    with no_outbound_connections() as attempts:
+        client = serve().client
+        upload(client, CORPUS)
+        client.post("/ask", json={"question": KNOWN_QUESTION})
+        client.post("/ask", json={"question": ""})
+        client.get("/metrics")
+    assert attempts == []

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from live_service import assert_citations_hold, live, upload
+from live_service import assert_citations_hold, live, no_outbound_connections, upload
 from rag.settings import BUNDLED_MODEL, Settings
 from service.app import create_app
 
@@ -22,12 +22,14 @@ WORDS = ("river harbour council budget school library museum railway bridge mark
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory, seeds_dir):
     settings = Settings(index_dir=tmp_path_factory.mktemp("index"), embedding_model=BUNDLED_MODEL)
-    with live(create_app(settings)) as running:
+    # The real model is what would reach for a model hub, if anything did.
+    with no_outbound_connections() as attempts, live(create_app(settings)) as running:
         seeds = {path.name: path.read_bytes() for path in sorted(seeds_dir.iterdir())}
         report = upload(running.client, seeds)
         assert report.status_code == 200, report.text
         assert sorted(d["source"] for d in report.json()["added"]) == sorted(seeds)
         yield running.client
+    assert attempts == []
 
 
 @pytest.mark.parametrize(("question", "language"), [

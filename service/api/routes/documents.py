@@ -1,7 +1,8 @@
 """/documents: list, upload, read and remove the indexed documents.
 
-Writes are plain `def` routes, so FastAPI runs them in worker threads: indexing an upload takes
-seconds with the real model, and questions must keep being answered meanwhile.
+Index writes run in worker threads: indexing an upload takes seconds with the real model, and
+questions must keep being answered meanwhile. Writers wait for their turn on the event loop,
+not in a worker thread, so a queue of uploads cannot use up the threads that answer questions.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
+from fastapi.concurrency import run_in_threadpool
 
 from rag.engine import Engine
 from rag.schema import IngestReport
@@ -26,18 +28,18 @@ def list_documents(engine: EngineDep) -> list[dict]:
 
 
 @router.post("", response_model=UploadOut, responses=error_responses(400, 401, 409, 413, 415, 422))
-def upload(files: Annotated[list[UploadFile], File(description="One or more .txt .md .html .pdf .docx files.")],
-           engine: EngineDep, settings: SettingsDep, write_lock: WriteLockDep) -> dict:
+async def upload(files: Annotated[list[UploadFile], File(description="One or more .txt .md .html .pdf .docx files.")],
+                 engine: EngineDep, settings: SettingsDep, write_lock: WriteLockDep) -> dict:
     """Indexes the files before answering; lists what was added, replaced, unchanged and refused."""
-    screened = screen(files, settings.max_upload_bytes)
+    screened = await run_in_threadpool(screen, files, settings.max_upload_bytes)
     report = IngestReport()
     if screened.accepted:
-        with write_lock:
-            report = engine.ingest_files(screened.accepted)
+        async with write_lock:
+            report = await run_in_threadpool(engine.ingest_files, screened.accepted)
     refused = screened.refused + refusals_of(report.skipped)
     if not (report.added or report.replaced or report.unchanged):
         raise UploadRefused(refused)
-    return _summary(report, refused, engine)
+    return await run_in_threadpool(_summary, report, refused, engine)
 
 
 def _summary(report: IngestReport, refused: list[Refused], engine: Engine) -> dict:
@@ -67,7 +69,8 @@ def get_text(doc_id: str, engine: EngineDep) -> dict:
 
 
 @router.delete("/{doc_id}", response_model=DocumentOut, responses=error_responses(401, 404, 409))
-def remove(doc_id: str, engine: EngineDep, write_lock: WriteLockDep) -> dict:
+async def remove(doc_id: str, engine: EngineDep, write_lock: WriteLockDep) -> dict:
     """Removes the document and its chunks; answers with what was removed."""
-    with write_lock:
-        return engine.remove(doc_id=doc_id).to_dict()
+    async with write_lock:
+        removed = await run_in_threadpool(engine.remove, doc_id=doc_id)
+    return removed.to_dict()
