@@ -39,9 +39,14 @@ def remember_question(request: Request, question: str) -> None:
 
 # --- expected errors ---------------------------------------------------------------------------
 
+def one_line(message: str) -> str:
+    """Messages may quote a library's multi-line text; a `detail` is one line."""
+    return " ".join(message.split())
+
+
 async def rag_error(request: Request, exc: RagError) -> JSONResponse:
     # Errors raised by the service may add fields next to `detail` (an upload's refused files).
-    body = {"detail": exc.message, **getattr(exc, "extra", {})}
+    body = {"detail": one_line(exc.message), **getattr(exc, "extra", {})}
     headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
     return JSONResponse(body, status_code=exc.http_status, headers=headers)
 
@@ -50,7 +55,7 @@ async def invalid_request(request: Request, exc: RequestValidationError) -> JSON
     # The inputs are left out of `errors`: they can be long, and the question is one of them.
     errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
     detail = "invalid request: " + "; ".join(_describe(e) for e in exc.errors()) + "; fix it and try again."
-    return JSONResponse({"detail": detail, "errors": errors}, status_code=422)
+    return JSONResponse({"detail": one_line(detail), "errors": errors}, status_code=422)
 
 
 def _describe(error: dict) -> str:
@@ -68,7 +73,8 @@ def _describe(error: dict) -> str:
 
 
 async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-    return JSONResponse({"detail": _reword(request, exc)}, status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse({"detail": one_line(_reword(request, exc))}, status_code=exc.status_code,
+                        headers=exc.headers)
 
 
 def _reword(request: Request, exc: HTTPException) -> str:

@@ -42,8 +42,9 @@ def test_an_unexpected_error_is_a_500_with_a_reference_and_the_question_is_withh
     assert reference in log and "RuntimeError" in log
     assert (SECRET in log) is log_questions
 
-    # The service keeps answering, and logs questions only when told to.
+    # The service keeps answering, and logs questions only when told to, even refused ones.
     assert served.client.post("/ask", json={"question": SECRET}).status_code == 200
+    assert served.client.post("/ask", json={"question": SECRET * 50}).status_code == 422
     assert (SECRET in logged(caplog)) is log_questions
     assert upload(served.client, {"after.txt": "Written after the failure."}).status_code == 200
     assert 'route="/ask",status="500"' in served.client.get("/metrics").text

@@ -17,5 +17,5 @@ class PrometheusText(PlainTextResponse):
 
 
 @router.get("/metrics", response_model=str, response_class=PrometheusText, responses=error_responses(401))
-def metrics(counts: IndexCountsDep, registry: MetricsDep) -> str:
-    return registry.render(counts)
+def prometheus_metrics(counts: IndexCountsDep, metrics: MetricsDep) -> str:
+    return metrics.render(counts)
