@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 import rag
-from rag.engine import Engine
+from rag.engine import MAX_QUESTION_CHARS, Engine
 from rag.settings import Settings
 
 from .api import errors
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Order matters: the request counter, added last, wraps the 500 handler and so counts 500s.
     upload_limit = Limit(settings.max_upload_bytes + MULTIPART_ALLOWANCE, upload_too_large(settings.max_upload_bytes))
     json_limit = Limit(JSON_BODY_LIMIT, f"the request body is over {JSON_BODY_LIMIT} bytes; "
-                                        "a question holds at most 2000 characters.")
+                                        f"a question holds at most {MAX_QUESTION_CHARS} characters.")
     app.add_middleware(BodyLimit, default=json_limit, by_path={"/documents": upload_limit})
     errors.install(app, log_questions=settings.log_questions)
     app.add_middleware(RequestCounter, metrics=app.state.metrics)

@@ -69,6 +69,8 @@ def _describe(error: dict) -> str:
         return f"unknown field '{where}'"
     if kind == "missing":
         return f"'{where}' is required" if where else "the request has no body"
+    if not where and kind in ("model_attributes_type", "model_type", "dict_type"):
+        return "the body must be a JSON object, sent with 'Content-Type: application/json'"
     return f"'{where or 'body'}': {error['msg']}"
 
 

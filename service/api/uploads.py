@@ -2,7 +2,7 @@
 
 The rules, one per file unless said otherwise:
 - all files of one request together hold at most RAG_MAX_UPLOAD_BYTES; a bigger request is
-  refused whole with 413 and nothing is indexed (FastAPI's body limit stops it even earlier);
+  refused whole with 413 and nothing is indexed (limits.BodyLimit stops a far bigger one unread);
 - a name must be a bare file name: no folders ('/', '\\'), no '..', no control characters;
 - the extension must be one the loaders read (415 when that is the only problem);
 - an empty file is refused; content the loaders cannot read (binary, not UTF-8, corrupt PDF or

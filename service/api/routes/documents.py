@@ -12,7 +12,6 @@ from typing import Annotated
 from fastapi import APIRouter, File, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
-from rag.engine import Engine
 from rag.schema import IngestReport
 
 from ..deps import EngineDep, SettingsDep, WriteLockDep
@@ -39,15 +38,13 @@ async def upload(files: Annotated[list[UploadFile], File(description="One or mor
     refused = screened.refused + refusals_of(report.skipped)
     if not (report.added or report.replaced or report.unchanged):
         raise UploadRefused(refused)
-    return await run_in_threadpool(_summary, report, refused, engine)
+    return _summary(report, refused)
 
 
-def _summary(report: IngestReport, refused: list[Refused], engine: Engine) -> dict:
-    # The report's documents lack their added_at; the index has it.
-    stored = {d.doc_id: d.to_dict() for d in engine.documents()}
+def _summary(report: IngestReport, refused: list[Refused]) -> dict:
     return {
-        "added": [stored[d.doc_id] for d in report.added],
-        "replaced": [stored[d.doc_id] for d in report.replaced],
+        "added": [d.to_dict() for d in report.added],
+        "replaced": [d.to_dict() for d in report.replaced],
         "unchanged": report.unchanged,
         "refused": [r.to_dict() for r in refused],
         "counts": {"added": len(report.added), "replaced": len(report.replaced),
