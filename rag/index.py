@@ -162,9 +162,13 @@ class Index:
                 part = embedded[offset:offset + len(chunks)]
                 offset += len(chunks)
                 added.append((Store.insert_document(db, document, chunks, part), part))
+            # The report lists each document as `documents()` will, with the date it was stored.
+            marks = ",".join("?" * len(group))
+            added_at = dict(db.execute(f"SELECT doc_id, added_at FROM documents WHERE doc_id IN ({marks})",
+                                       [document.doc_id for document, _ in group]))
         for document, chunks in group:
             info = DocumentInfo(document.doc_id, document.source, document.format, document.language,
-                                len(document.text), len(chunks), document.content_hash, "")
+                                len(document.text), len(chunks), document.content_hash, added_at[document.doc_id])
             (report.replaced if document.source in known else report.added).append(info)
             known[document.source] = (document.doc_id, document.content_hash)
             report.chunks += len(chunks)

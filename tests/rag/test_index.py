@@ -65,6 +65,8 @@ def test_ingest_a_folder_of_every_format(make_engine, corpus, check):
         "notes/chile.md": "md", "notes/deep/brasil.txt": "txt", "reports/annual.pdf": "pdf",
         "reports/minutes.docx": "docx", "track.txt": "txt", "web/page.html": "html"}
     assert report.chunks == sum(d.chunks for d in docs.values())
+    assert sorted(report.added, key=lambda d: d.source) == engine.documents()  # dated, like the listing
+    assert all(d.added_at for d in report.added)
     assert report.to_dict()["counts"] == {"added": 6, "replaced": 0, "unchanged": 0, "skipped": 0,
                                           "chunks": report.chunks}
     check.consistent(engine)
@@ -189,7 +191,7 @@ def test_a_changed_document_is_replaced_and_only_it_is_embedded(make_engine, cor
     assert report.added == []
     new = by_source(engine)["notes/chile.md"]
     assert new.doc_id != old.doc_id and new.content_hash != old.content_hash
-    assert report.replaced[0].doc_id == new.doc_id
+    assert report.replaced == [new]
     assert counting.texts == [new_text.strip()]  # only the changed document's chunks were embedded
     assert engine.index.text(new.doc_id) == new_text
     with pytest.raises(NotFound):
