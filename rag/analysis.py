@@ -70,18 +70,35 @@ def _stemmer(language: str):
     return snowballstemmer.stemmer(_STEMMER_NAMES.get(language, "english"))
 
 
+def tokens(text: str) -> list[tuple[str, str]]:
+    """(folded, lower-cased) word tokens, stop words of all three languages removed.
+
+    The lower-cased form keeps its accents for the stemmers, which need them
+    (Portuguese "investigações" loses "-ções" only while the cedilla is there).
+    """
+    out = []
+    for token in _TOKEN.findall(text):
+        folded = _fold_token(token)
+        if folded not in ALL_STOPWORDS and folded != "_":
+            out.append((folded, token.lower()))
+    return out
+
+
 def words(text: str) -> list[str]:
     """Folded word tokens, stop words of all three languages removed."""
-    return [t for t in map(_fold_token, _TOKEN.findall(text)) if t not in ALL_STOPWORDS and t != "_"]
+    return [folded for folded, _ in tokens(text)]
 
 
 @lru_cache(maxsize=200_000)
 def stem(token: str, language: str) -> str:
-    return _stemmer(language).stemWord(token)
+    """The folded stem of a lower-cased token (accents kept for the stemmer, removed after)."""
+    if language == "pt" and token.endswith(("ões", "ães")):
+        token = token[:-3] + "ão"  # Snowball leaves the -ão plurals apart: reuniões/reunião
+    return _fold_token(_stemmer(language).stemWord(token))
 
 
 def stems(text: str, language: str) -> list[str]:
-    return [stem(t, language) for t in words(text)]
+    return [stem(lowered, language) for _, lowered in tokens(text)]
 
 
 def prefixes(text: str) -> list[str]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,7 @@ class Index:
         self._swap = threading.Lock()
         self.check_model()
         self._vectors: FaissVectors | None = None
+        self._writing = False
         self._generation = -1
 
     # --- model -------------------------------------------------------------------------------
@@ -69,6 +71,10 @@ class Index:
     @property
     def vectors(self) -> FaissVectors:
         """The vectors of the newest committed generation, reloaded if another process wrote."""
+        # While this process writes, its readers keep the last published vectors: rows committed
+        # but not yet published are simply not found, instead of a rebuild from SQLite per question.
+        if self._vectors is not None and self._writing:
+            return self._vectors
         if self._vectors is None or self.store.generation() != self._generation:
             with self._swap:
                 if self._vectors is None or self.store.generation() != self._generation:
@@ -101,9 +107,19 @@ class Index:
 
     # --- writes ------------------------------------------------------------------------------
 
+    @contextmanager
+    def _writer(self) -> Iterator[None]:
+        with WriteLock(self.folder):
+            _ = self.vectors  # published before writing starts, so readers have a copy to use
+            self._writing = True
+            try:
+                yield
+            finally:
+                self._writing = False
+
     def ingest(self, files: Iterable[SourceFile], *, progress: Progress | None = None) -> IngestReport:
         report = IngestReport()
-        with WriteLock(self.folder):
+        with self._writer():
             self.check_model()
             known = self.store.document_hashes()
             vectors = self.vectors.copy()
@@ -178,7 +194,7 @@ class Index:
         self._publish(vectors)
 
     def remove(self, *, doc_id: str | None = None, source: str | None = None) -> DocumentInfo:
-        with WriteLock(self.folder):
+        with self._writer():
             info = self.store.document(doc_id) if doc_id else self.store.document_by_source(source or "")
             if info is None:
                 what = f"id '{doc_id}'" if doc_id else f"source '{source}'"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .analysis import LANGUAGES, PREFIX_LEN, LanguageDetector, is_informative, stem, words
+from .analysis import LANGUAGES, PREFIX_LEN, LanguageDetector, is_informative, stem, tokens
 from .glossary import Glossary
 
 
@@ -82,11 +82,11 @@ class QueryAnalyzer:
         expansions = self.glossary.expand(text)
         translations = self._translations(text)
         groups = []
-        for word in dict.fromkeys(w for w in words(text) if is_informative(w)):
-            phrases = {tuple(frozenset(_forms(w)) for w in words(term)) for term in translations.get(word, [])}
+        for word, lowered in dict(t for t in tokens(text) if is_informative(t[0])).items():
+            phrases = {tuple(frozenset(_forms(low)) for _, low in tokens(term)) for term in translations.get(word, [])}
             phrases.discard(())
             # Translations are matched as whole phrases; the prefix is for cognates the glossary lacks.
-            groups.append(TermGroup(word, frozenset(_forms(word)), frozenset({word[:PREFIX_LEN]}), tuple(phrases)))
+            groups.append(TermGroup(word, frozenset(_forms(lowered)), frozenset({word[:PREFIX_LEN]}), tuple(phrases)))
         return Query(text, language, expansions, groups)
 
     def _translations(self, text: str) -> dict[str, list[str]]:

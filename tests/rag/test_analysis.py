@@ -58,10 +58,6 @@ def test_forms_of_a_word_share_a_stem(language, forms):
     assert len(set(stems(" ".join(forms), language))) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known limitation: tokens are accent-folded before stemming, and the Portuguese Snowball stemmer "
-    "needs the accents to strip -ção/-ções, so singular and plural get different stems "
-    "('investigaca' / 'investigaco'); only the prefix column still joins them"))
 @pytest.mark.parametrize("forms", [["investigação", "investigações"], ["reunião", "reuniões"]])
 def test_portuguese_cao_plurals_share_a_stem(forms):
     assert len(set(stems(" ".join(forms), "pt"))) == 1

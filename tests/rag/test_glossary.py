@@ -68,10 +68,6 @@ def test_expansion_has_no_duplicates_and_nothing_for_unknown_words(bundled):
     assert bundled.expand("zebra quokka") == [] and bundled.matches("") == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known bug: glossary terms made only of stop words ('UN' folds to the Spanish article 'un'; "
-    "'who', 'quién', 'how many', ...) are keyed by their folded text, but questions are matched "
-    "on words() without stop words, so they can never match"))
 def test_every_bundled_term_can_be_matched(bundled):
     from importlib import resources
 
