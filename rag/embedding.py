@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -112,12 +113,15 @@ class LazyEmbedder:
     def __init__(self, setting: str) -> None:
         self._setting = setting
         self._loaded: Embedder | None = None
+        self._loading = threading.Lock()
         self.name = model_name(setting)
 
     @property
     def model(self) -> Embedder:
         if self._loaded is None:
-            self._loaded = load_embedder(self._setting)
+            with self._loading:  # two first questions at once load the model once
+                if self._loaded is None:
+                    self._loaded = load_embedder(self._setting)
         return self._loaded
 
     @property

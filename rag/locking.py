@@ -23,8 +23,8 @@ class WriteLock:
         except BlockingIOError:
             os.close(fd)
             raise IndexBusy(
-                f"another process is writing the index in {self.path.parent}; "
-                "wait for it to finish and try again."
+                f"another writer (an ingest, an upload or a removal) is changing the index in "
+                f"{self.path.parent}; wait for it to finish and try again."
             ) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())

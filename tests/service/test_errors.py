@@ -55,8 +55,8 @@ def test_a_busy_index_is_409_and_questions_are_still_answered(serve, tmp_path):
     upload(served.client, CORPUS)
     before = served.client.get("/documents").json()
     with WriteLock(tmp_path / "busy"):  # as if `rag ingest` were running in another process
-        assert_error(upload(served.client, {"new.txt": "Some new text."}), 409, "another process")
-        assert_error(served.client.delete(f"/documents/{before[0]['doc_id']}"), 409, "another process")
+        assert_error(upload(served.client, {"new.txt": "Some new text."}), 409, "another writer")
+        assert_error(served.client.delete(f"/documents/{before[0]['doc_id']}"), 409, "another writer")
         assert served.client.post("/ask", json={"question": KNOWN_QUESTION}).json()["found"] is True
     assert served.client.get("/documents").json() == before
     assert upload(served.client, {"new.txt": "Some new text."}).status_code == 200
