@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import stat
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath

@@ -33,4 +33,3 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     log_questions: bool = False
     glossary_path: Path | None = None
-    batch_size: int = Field(default=32, ge=1, le=1024)
