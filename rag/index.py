@@ -125,14 +125,20 @@ class Index:
             vectors = self.vectors.copy()
             group: list[tuple[Document, list[Chunk]]] = []
             seen: set[str] = set()
+            # Progress counts a file when it is done: at once when skipped or unchanged, after its
+            # group's commit otherwise, so the bar does not run ahead of the embedding work.
+            advance = progress or (lambda n: None)
             for file in files:
+                before = len(group)
                 self._plan(file, known, seen, group, report)
+                if len(group) == before:
+                    advance(1)
                 if sum(len(c) for _, c in group) >= GROUP_CHUNKS:
                     self._commit(group, known, vectors, report)
+                    advance(len(group))
                     group = []
-                if progress:
-                    progress(1)
             self._commit(group, known, vectors, report)
+            advance(len(group))
         return report
 
     def _plan(self, file: SourceFile, known: dict, seen: set[str], group: list, report: IngestReport) -> None:

@@ -67,9 +67,15 @@ class _Bar:
 
     def start(self, total: int) -> None:
         if self.enabled:
+            import os
+            import sys
+
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, unit="file", desc="ingest", leave=False)
+            # A terminal that reports no size (some multiplexers, fresh ptys) would hide the bar.
+            size = os.get_terminal_size(sys.stderr.fileno())
+            self._bar = tqdm(total=total, unit="file", desc="ingest", leave=False, file=sys.stderr,
+                             ncols=size.columns or 80, nrows=size.lines or 24)
 
     def update(self, n: int) -> None:
         if self._bar is not None:

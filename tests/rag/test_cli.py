@@ -181,3 +181,40 @@ def test_eval_rejects_a_malformed_file(env, runner):
     bad.write_text("{not json\n", "utf-8")
     result = run(runner, "eval", str(bad))
     assert result.exit_code == 2 and "line 1" in result.stderr
+
+
+def _ingest_process(env_dir: Path, *args: str, stderr) -> "subprocess.CompletedProcess":
+    import os
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "RAG_INDEX_DIR": str(env_dir / "index"), "RAG_EMBEDDING_MODEL": "hash"}
+    return subprocess.run([sys.executable, "-m", "rag.cli", "ingest", str(SEEDS), *args], env=environment,
+                          stdout=subprocess.PIPE, stderr=stderr, timeout=120)
+
+
+def test_progress_bar_on_a_terminal_only(env):
+    import os
+    import pty
+
+    controller, terminal = pty.openpty()
+    try:
+        done = _ingest_process(env, stderr=terminal)
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                data = os.read(controller, 65536)
+            except OSError:  # the terminal side is closed and drained
+                break
+            if not data:
+                break
+            shown += data
+    finally:
+        os.close(controller)
+    assert done.returncode == 0
+    assert b"ingest:" in shown and b"/5 [" in shown  # the bar, with the number of files
+
+    quiet = _ingest_process(env, "--json", stderr=-1)  # a pipe: not a terminal, and --json
+    assert quiet.stderr == b""
+    assert json.loads(quiet.stdout)["counts"]["unchanged"] == 5
