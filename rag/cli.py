@@ -84,13 +84,20 @@ def ingest(paths: tuple[Path, ...], as_json: bool) -> None:
 @main.command()
 @click.argument("question")
 @click.option("--top-k", type=click.IntRange(1, 50), default=None, help="Passages to draw the answer from.")
+@click.option("--conversation", "conversation_id", metavar="ID", default=None,
+              help="Continue this conversation (the id an earlier answer gave): follow-ups are understood "
+                   "through its earlier turns.")
 @json_option
-def ask(question: str, top_k: int | None, as_json: bool) -> None:
+def ask(question: str, top_k: int | None, conversation_id: str | None, as_json: bool) -> None:
     """Answer a question with citations. QUESTION '-' reads one question per line from stdin.
+
+    Each answer starts a conversation, unless --conversation continues one; with '-' and
+    --conversation, every line is a turn of that conversation.
 
     \b
     Examples:
-      rag ask "Who implements TRACK4TIP?"
+      rag ask "Who is Gaby Coca?"
+      rag ask "What did she announce?" --conversation 3f2a...
       printf 'What is REDTRAM?\\nQuem implementa o programa EL PAcCTO?\\n' | rag ask - --json
     """
     engine = _engine()
@@ -98,7 +105,7 @@ def ask(question: str, top_k: int | None, as_json: bool) -> None:
     for q in questions:
         if question == "-" and not q:
             continue
-        answer = engine.ask(q, top_k=top_k)
+        answer = engine.ask(q, top_k=top_k, conversation_id=conversation_id)
         _emit(answer.to_dict(), as_json, render.answer(answer))
 
 

@@ -9,8 +9,10 @@ from pathlib import Path
 from .analysis import LanguageDetector
 from .answer import Composer, bm25_idf
 from .chunking import Chunker
+from .conversations import ConversationStore, Turn
 from .embedding import Embedder, LazyEmbedder
 from .errors import InvalidInput
+from .followup import search_text, subject_of
 from .glossary import Glossary
 from .index import Index, Progress
 from .loaders import SourceFile, discover
@@ -35,18 +37,31 @@ class Engine:
             detector=self.detector,
         )
         self.analyzer = QueryAnalyzer(detector=self.detector, glossary=self.glossary)
+        self.conversations = ConversationStore(Path(settings.index_dir) / "conversations.sqlite",
+                                               ttl_hours=settings.conversation_ttl_hours)
         self.retriever = HybridRetriever(index=self.index, candidates=settings.candidates)
         self.composer = Composer(idf=self._idf, text_of=self.index.text,
                                  max_chars=settings.max_answer_chars, threshold=settings.not_found_threshold)
 
     # --- questions ---------------------------------------------------------------------------
 
-    def ask(self, question: str, *, top_k: int | None = None, mode: Mode = "hybrid") -> Answer:
+    def ask(self, question: str, *, top_k: int | None = None, conversation_id: str | None = None,
+            mode: Mode = "hybrid") -> Answer:
+        """Answers a question; with a conversation_id, in the light of that conversation's turns.
+
+        Without one, a new conversation starts; the answer carries its id either way.
+        """
         started = time.perf_counter()
         question = validate_question(question)
-        query = self.analyzer.analyze(question)
+        history = self.conversations.turns(conversation_id) if conversation_id else []
+        conversation_id = conversation_id or self.conversations.start()
+        query = self.analyzer.analyze(search_text(question, history), language=self.detector.detect(question))
         hits = self.retriever.retrieve(query, top_k or self.settings.top_k, mode)
         answer = self.composer.compose(query, hits)
+        answer.question = question
+        answer.conversation_id = conversation_id
+        self.conversations.add(conversation_id, Turn(question, subject_of(question, history), answer.answer,
+                                                     answer.found))
         answer.took_ms = (time.perf_counter() - started) * 1000
         return answer
 
@@ -106,6 +121,7 @@ class Engine:
 
     def close(self) -> None:
         self.index.close()
+        self.conversations.close()
 
 
 def validate_question(question: str) -> str:

@@ -2,8 +2,8 @@
 
 A line with `facts` is answerable: the answer must hold one string of every group (case- and
 accent-insensitively), be at most 500 characters, and cite only the listed documents. A line
-without `facts` must be answered "not found" with no citation. Lines with `turns` are
-conversations, listed as skipped until conversations exist.
+without `facts` must be answered "not found" with no citation. A line with `turns` is a
+conversation: its turns are asked in order in one conversation, and the facts apply to the last.
 """
 
 from __future__ import annotations
@@ -83,14 +83,14 @@ def evaluate(engine, path: Path, *, top_k: int = 5) -> dict:
     skipped = []
     latencies = []
     for case in cases:
-        if case.turns is not None or not case.question:
-            skipped.append({"id": case.id, "reason": "conversation (turns): scored once conversations exist"})
+        answer = _ask(engine, case)
+        if answer is None:
+            skipped.append({"id": case.id, "reason": "no question and no turns"})
             continue
-        answer = engine.ask(case.question)
         latencies.append(answer.took_ms)
         exact = sum(1 for c in answer.citations if engine.index.text(c.doc_id)[c.start:c.end] == c.quote)
         outcome = Outcome(case, answer, judge(case, answer), exact, len(answer.citations))
-        if case.facts is not None:
+        if case.facts is not None and case.turns is None:
             for mode in MODES:
                 hits = engine.retriever.retrieve(engine.analyzer.analyze(case.question), top_k, mode)
                 outcome.retrieved[mode] = any(any(d in h.source for d in case.docs) for h in hits)
@@ -98,11 +98,24 @@ def evaluate(engine, path: Path, *, top_k: int = 5) -> dict:
     return summarize(outcomes, skipped, latencies, top_k)
 
 
+def _ask(engine, case: Case) -> Answer | None:
+    """The answer to judge: a single question's, or a conversation's last turn's."""
+    if case.turns:
+        answer, conversation = None, None
+        for turn in case.turns:
+            answer = engine.ask(turn["question"], conversation_id=conversation)
+            conversation = answer.conversation_id
+        return answer
+    return engine.ask(case.question) if case.question else None
+
+
 def _rate(hits: int, total: int) -> float | None:
     return round(hits / total, 4) if total else None
 
 
 def summarize(outcomes: list[Outcome], skipped: list[dict], latencies: list[float], top_k: int) -> dict:
+    conversations = [o for o in outcomes if o.case.turns]
+    outcomes = [o for o in outcomes if not o.case.turns]
     by_lang: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         by_lang[o.case.language].append(o)
@@ -113,12 +126,12 @@ def summarize(outcomes: list[Outcome], skipped: list[dict], latencies: list[floa
         facts = [o for o in items if o.case.facts is not None]
         languages[lang] = {"answerable": len(facts), "fact_recall": _rate(sum(o.correct for o in facts), len(facts)),
                            "unanswerable": len(items) - len(facts)}
-    citations = sum(o.citations for o in outcomes)
+    citations = sum(o.citations for o in outcomes + conversations)
     return {
         "questions": len(outcomes),
         "fact_recall": _rate(sum(o.correct for o in answerable), len(answerable)),
         "by_language": languages,
-        "citation_exactness": _rate(sum(o.exact_citations for o in outcomes), citations) if citations else 1.0,
+        "citation_exactness": _rate(sum(o.exact_citations for o in outcomes + conversations), citations) if citations else 1.0,
         "citations": citations,
         "abstention": {
             "unanswerable": len(unanswerable),
@@ -128,11 +141,13 @@ def summarize(outcomes: list[Outcome], skipped: list[dict], latencies: list[floa
         f"retrieval_recall_at_{top_k}": {
             mode: _rate(sum(o.retrieved.get(mode, False) for o in answerable), len(answerable)) for mode in MODES
         },
+        "conversations": {"total": len(conversations), "correct": sum(o.correct for o in conversations),
+                          "wrong": [o.case.id for o in conversations if not o.correct]},
         "median_ms": round(statistics.median(latencies), 2) if latencies else None,
         "skipped": skipped,
         "results": [
             {"id": o.case.id, "lang": o.case.language, "correct": o.correct, "found": o.answer.found,
              "answer": o.answer.answer, "sources": [c.source for c in o.answer.citations]}
-            for o in outcomes
+            for o in outcomes + conversations
         ],
     }

@@ -11,7 +11,7 @@ def answer(a: Answer) -> str:
     lines = [textwrap.fill(a.answer, 100)]
     for n, c in enumerate(a.citations, start=1):
         lines.append(f"  [{n}] {c.source} {c.start}-{c.end}  “{textwrap.shorten(c.quote, 90)}”")
-    lines.append(f"  ({a.language}, {a.took_ms:.0f} ms)")
+    lines.append(f"  ({a.language}, {a.took_ms:.0f} ms; continue with --conversation {a.conversation_id})")
     return "\n".join(lines)
 
 
@@ -52,6 +52,8 @@ def evaluation(report: dict) -> str:
         f"{a['answerable_lost_to_not_found']} answerable lost to 'not found'",
         f"{recall_key.replace('_', ' ')}: " + ", ".join(f"{m} {pct(v)}" for m, v in report[recall_key].items()),
     ]
+    conv = report["conversations"]
+    lines.append(f"conversations: {conv['correct']} of {conv['total']} right (facts of the last turn)")
     wrong = [r for r in report["results"] if not r["correct"]]
     if wrong:
         lines.append("wrong:")

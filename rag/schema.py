@@ -81,9 +81,10 @@ class Answer:
     language: str
     citations: list[Citation]
     took_ms: float = 0.0
+    conversation_id: str | None = None
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "question": self.question,
             "answer": self.answer,
             "found": self.found,
@@ -91,6 +92,9 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "took_ms": round(self.took_ms, 2),
         }
+        if self.conversation_id is not None:
+            out["conversation_id"] = self.conversation_id
+        return out
 
 
 @dataclass(frozen=True)

@@ -33,3 +33,4 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     log_questions: bool = False
     glossary_path: Path | None = None
+    conversation_ttl_hours: float = Field(default=24.0, gt=0, description="Idle hours before a conversation expires.")

@@ -8,7 +8,6 @@ from the vectors stored here and rebuilt whenever it lags behind.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -18,6 +17,7 @@ import numpy as np
 
 from .analysis import prefixes, stems
 from .schema import Chunk, Document, DocumentInfo
+from .sqlite import ThreadConnections
 
 SCHEMA_VERSION = "1"
 
@@ -40,9 +40,8 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []  # every thread's, so close() closes them all
-        self._opened_lock = threading.Lock()
+        self._connections = ThreadConnections(path, pragmas=("journal_mode=WAL", "synchronous=FULL"),
+                                              isolation_level=None)
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         for statement in filter(str.strip, _SCHEMA.split(";")):
@@ -53,15 +52,7 @@ class Store:
 
     @property
     def db(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            self._local.conn = conn
-            with self._opened_lock:
-                self._opened.append(conn)
-        return conn
+        return self._connections.get()
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -77,11 +68,7 @@ class Store:
             raise
 
     def close(self) -> None:
-        with self._opened_lock:
-            for conn in self._opened:
-                conn.close()
-            self._opened.clear()
-        self._local = threading.local()
+        self._connections.close()
 
     # --- meta -------------------------------------------------------------------------------
 

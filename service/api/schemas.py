@@ -19,6 +19,9 @@ class AskRequest(BaseModel):
 
     question: Question
     top_k: int | None = Field(default=None, ge=1, le=50, description="Passages to retrieve (default: RAG_TOP_K).")
+    conversation_id: str | None = Field(
+        default=None, min_length=1, max_length=64,
+        description="Continue this conversation (from an earlier answer); omit to start a new one.")
 
 
 class CitationOut(BaseModel):
@@ -37,6 +40,7 @@ class AnswerOut(BaseModel):
     language: str
     citations: list[CitationOut]
     took_ms: float
+    conversation_id: str = Field(description="Send it back with a follow-up question to continue.")
 
 
 class DocumentOut(BaseModel):

@@ -81,7 +81,7 @@ def test_ask_json_is_the_answer_object_with_exact_quotes(env, runner):
     result = run(runner, "ask", "Who implements TRACK4TIP?", "--json")
     assert result.exit_code == 0, result.output
     answer = json.loads(result.stdout)
-    assert set(answer) == {"question", "answer", "found", "language", "citations", "took_ms"}
+    assert set(answer) == {"question", "answer", "found", "language", "citations", "took_ms", "conversation_id"}
     assert answer["found"] is True and answer["language"] == "en"
     for n, c in enumerate(answer["citations"], start=1):
         assert set(c) == {"doc_id", "source", "start", "end", "quote", "score"}
@@ -171,7 +171,8 @@ def test_eval_scores_a_question_file(env, runner):
     assert report["questions"] == 2
     assert report["citation_exactness"] == 1.0
     assert report["abstention"]["said_not_found"] == 1
-    assert [s["id"] for s in report["skipped"]] == ["c"]
+    assert report["skipped"] == []
+    assert report["conversations"]["total"] == 1
     assert set(report["retrieval_recall_at_5"]) == {"dense", "lexical", "hybrid"}
     assert "fact recall" in run(runner, "eval", str(questions)).stdout
 
@@ -218,3 +219,21 @@ def test_progress_bar_on_a_terminal_only(env):
     quiet = _ingest_process(env, "--json", stderr=-1)  # a pipe: not a terminal, and --json
     assert quiet.stderr == b""
     assert json.loads(quiet.stdout)["counts"]["unchanged"] == 5
+
+
+def test_ask_continues_a_conversation(env, runner):
+    docs = env / "docs"
+    docs.mkdir()
+    (docs / "ships.md").write_text("The schooner Albatross was built in 1901 in Valparaíso.\n\n"
+                                   "The steamer Condor was built in 1923 in Glasgow.\n", "utf-8")
+    run(runner, "ingest", str(docs))
+    first = json.loads(run(runner, "ask", "Where was the steamer Condor built?", "--json").stdout)
+    text = run(runner, "ask", "When was it built?", "--conversation", first["conversation_id"])
+    assert "1923" in text.stdout and f"--conversation {first['conversation_id']}" in text.stdout
+
+    lines = run(runner, "ask", "-", "--json", "--conversation", first["conversation_id"],
+                input="Who commissioned it?\nWhen was it built?\n").stdout.splitlines()
+    assert {json.loads(line)["conversation_id"] for line in lines} == {first["conversation_id"]}
+
+    gone = run(runner, "ask", "And then?", "--conversation", "f" * 32)
+    assert gone.exit_code == 1 and "unknown or has expired" in gone.stderr

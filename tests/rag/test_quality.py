@@ -40,6 +40,7 @@ def test_dev_set_figures(engine):
     assert langs["es"]["fact_recall"] >= 0.75
     assert langs["pt"]["fact_recall"] >= 0.75
     assert report["citation_exactness"] == 1.0
+    assert report["conversations"] == {"total": 3, "correct": 3, "wrong": []}
     assert report["abstention"]["said_not_found"] >= 4
     assert report["retrieval_recall_at_5"]["hybrid"] >= report["retrieval_recall_at_5"]["dense"]
 

@@ -6,7 +6,7 @@ import pytest
 
 from live_service import KNOWN_QUESTION, assert_citations_hold, assert_error
 
-ANSWER_FIELDS = {"question", "answer", "found", "language", "citations", "took_ms"}
+ANSWER_FIELDS = {"question", "answer", "found", "language", "citations", "took_ms", "conversation_id"}
 CITATION_FIELDS = {"doc_id", "source", "start", "end", "quote", "score"}
 
 
@@ -62,7 +62,9 @@ JSON = {"content-type": "application/json"}
     ({"json": {"question": "ok?", "top_k": 0}}, 422, "'top_k'"),
     ({"json": {"question": "ok?", "top_k": 51}}, 422, "'top_k'"),
     ({"json": {"question": "ok?", "top_k": 2.5}}, 422, "'top_k'"),
-    ({"json": {"question": "ok?", "conversation_id": "c1"}}, 422, "unknown field 'conversation_id'"),
+    ({"json": {"question": "ok?", "session": "c1"}}, 422, "unknown field 'session'"),
+    ({"json": {"question": "ok?", "conversation_id": "c" * 65}}, 422, "'conversation_id'"),
+    ({"json": {"question": "ok?", "conversation_id": 7}}, 422, "'conversation_id'"),
     ({"json": {"top_k": 3}}, 422, "'question' is required"),
     ({"json": ["Who built it?"]}, 422, "must be a JSON object"),
     ({"json": "Who built it?"}, 422, "must be a JSON object"),
@@ -72,7 +74,7 @@ JSON = {"content-type": "application/json"}
      "must be a JSON object"),
     ({"json": {"question": "x" * 100_000}}, 413, "at most 2000 characters"),
 ], ids=["empty", "blank", "too-long", "number", "null", "top_k-string", "top_k-0", "top_k-51", "top_k-float",
-        "extra-field", "missing-question", "array", "string", "malformed-json", "no-body", "form-encoded",
+        "extra-field", "conversation-id-too-long", "conversation-id-number", "missing-question", "array", "string", "malformed-json", "no-body", "form-encoded",
         "huge-body"])
 def test_bad_input_is_a_4xx_with_a_message_and_harms_nothing(client, unharmed, request_kwargs, status, fragment):
     assert_error(client.post("/ask", **request_kwargs), status, fragment)

@@ -1,0 +1,86 @@
+"""Conversations: the turns of a dialogue, kept in SQLite beside the index, expiring when idle.
+
+A separate file from the index, so that answering (which records a turn) never contends with
+an ingest's write lock or bumps the index generation.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import NotFound
+from .sqlite import ThreadConnections
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, created REAL NOT NULL, updated REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS conversations_updated ON conversations(updated);
+CREATE TABLE IF NOT EXISTS turns (
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    n INTEGER NOT NULL, question TEXT NOT NULL, subject TEXT NOT NULL, answer TEXT NOT NULL,
+    found INTEGER NOT NULL, created REAL NOT NULL, PRIMARY KEY (conversation_id, n))
+"""
+
+
+@dataclass(frozen=True)
+class Turn:
+    question: str
+    subject: str  # what the turn was about, carried to follow-ups that refer to it
+    answer: str
+    found: bool
+
+
+class ConversationStore:
+    def __init__(self, path: Path, *, ttl_hours: float, clock: Callable[[], float] = time.time) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.ttl_seconds = ttl_hours * 3600
+        self._clock = clock
+        # A lost last turn after a power cut is acceptable; an fsync per question is not.
+        self._connections = ThreadConnections(
+            self.path, pragmas=("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"))
+        with self._db as db:
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                db.execute(statement)
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self._connections.get()
+
+    def start(self) -> str:
+        now = self._clock()
+        conversation_id = uuid.uuid4().hex
+        with self._db as db:
+            db.execute("DELETE FROM conversations WHERE updated < ?", (now - self.ttl_seconds,))
+            db.execute("INSERT INTO conversations VALUES (?, ?, ?)", (conversation_id, now, now))
+        return conversation_id
+
+    def turns(self, conversation_id: str) -> list[Turn]:
+        """The turns so far; NotFound when the conversation is unknown or has expired."""
+        row = self._db.execute("SELECT updated FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        if row is None or row[0] < self._clock() - self.ttl_seconds:
+            hours = f"{self.ttl_seconds / 3600:g}"
+            raise NotFound(
+                f"conversation '{conversation_id}' is unknown or has expired (conversations last {hours} hours "
+                "after their last question); ask without a conversation id to start a new one."
+            )
+        rows = self._db.execute(
+            "SELECT question, subject, answer, found FROM turns WHERE conversation_id = ? ORDER BY n",
+            (conversation_id,),
+        )
+        return [Turn(q, s, a, bool(f)) for q, s, a, f in rows]
+
+    def add(self, conversation_id: str, turn: Turn) -> None:
+        now = self._clock()
+        with self._db as db:
+            n = db.execute("SELECT COUNT(*) FROM turns WHERE conversation_id = ?", (conversation_id,)).fetchone()[0]
+            db.execute("INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (conversation_id, n, turn.question, turn.subject, turn.answer, int(turn.found), now))
+            db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id))
+
+    def close(self) -> None:
+        self._connections.close()

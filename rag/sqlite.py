@@ -1,0 +1,36 @@
+"""One SQLite connection per thread, every one of them closed on close()."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+
+class ThreadConnections:
+    def __init__(self, path: Path, *, pragmas: tuple[str, ...], isolation_level: str | None = "") -> None:
+        self.path = path
+        self._pragmas = pragmas
+        self._isolation_level = isolation_level
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=self._isolation_level,
+                                   check_same_thread=False)
+            for pragma in self._pragmas:
+                conn.execute(f"PRAGMA {pragma}")
+            self._local.conn = conn
+            with self._lock:
+                self._opened.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._opened:
+                conn.close()
+            self._opened.clear()
+        self._local = threading.local()

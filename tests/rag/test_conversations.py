@@ -1,0 +1,67 @@
+"""The conversation store: turns kept in order, expiry after idle hours, survival across reopening."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.conversations import ConversationStore, Turn
+from rag.errors import NotFound
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture()
+def clock():
+    return Clock()
+
+
+def test_turns_are_kept_in_order(tmp_path, clock):
+    store = ConversationStore(tmp_path / "c.sqlite", ttl_hours=24, clock=clock)
+    cid = store.start()
+    assert store.turns(cid) == []
+    store.add(cid, Turn("Who is Gaby Coca?", "Gaby Coca", "Gaby Coca, representative… [1]", True))
+    store.add(cid, Turn("What did she announce?", "Gaby Coca", "…trained… [1]", True))
+    assert [t.question for t in store.turns(cid)] == ["Who is Gaby Coca?", "What did she announce?"]
+
+
+def test_conversations_survive_reopening(tmp_path, clock):
+    store = ConversationStore(tmp_path / "c.sqlite", ttl_hours=24, clock=clock)
+    cid = store.start()
+    store.add(cid, Turn("What is REDTRAM?", "REDTRAM", "…", True))
+    store.close()
+    again = ConversationStore(tmp_path / "c.sqlite", ttl_hours=24, clock=clock)
+    assert again.turns(cid)[0].subject == "REDTRAM"
+
+
+def test_idle_conversations_expire_and_activity_extends_them(tmp_path, clock):
+    store = ConversationStore(tmp_path / "c.sqlite", ttl_hours=2, clock=clock)
+    cid = store.start()
+    clock.now += 1.5 * 3600
+    store.add(cid, Turn("q", "", "a", False))  # activity: the two hours count from here
+    clock.now += 1.5 * 3600
+    assert len(store.turns(cid)) == 1
+    clock.now += 0.6 * 3600
+    with pytest.raises(NotFound, match="unknown or has expired .*2 hours"):
+        store.turns(cid)
+
+
+def test_unknown_conversation_says_what_to_do(tmp_path, clock):
+    store = ConversationStore(tmp_path / "c.sqlite", ttl_hours=24, clock=clock)
+    with pytest.raises(NotFound, match="ask without a conversation id"):
+        store.turns("nope")
+
+
+def test_expired_conversations_are_purged(tmp_path, clock):
+    store = ConversationStore(tmp_path / "c.sqlite", ttl_hours=1, clock=clock)
+    old = store.start()
+    store.add(old, Turn("q", "", "a", False))
+    clock.now += 7200
+    store.start()
+    rows = store._db.execute("SELECT COUNT(*) FROM turns").fetchone()[0]
+    assert rows == 0 and store._db.execute("SELECT COUNT(*) FROM conversations").fetchone()[0] == 1
