@@ -16,7 +16,7 @@ from .api import errors
 from .api.deps import require_api_key
 from .api.limits import BodyLimit, Limit
 from .api.monitoring import Metrics, RequestCounter
-from .api.routes import ask, documents, health, metrics
+from .api.routes import ask, documents, health, metrics, page
 from .api.uploads import upload_too_large
 
 # JSON bodies are small: a 2000-character question, even with every character \u-escaped,
@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     guarded = [Depends(require_api_key)]
     app.include_router(health.router)
+    app.include_router(page.router)
     app.include_router(ask.router, dependencies=guarded)
     app.include_router(documents.router, dependencies=guarded)
     app.include_router(metrics.router, dependencies=guarded)

@@ -1,0 +1,61 @@
+// Every call to the API goes through here. A 401 asks the person for the key, which is kept
+// for this tab only (sessionStorage) and sent on every later call; a wrong key asks again.
+import { askForKey } from "./key.js";
+
+const KEY = "rag-api-key";
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.detail || `the service answered with status ${status}; try again.`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+const UNREACHABLE = { detail: "could not reach the service; check that it is running, then try again." };
+
+export function request(method, path, json) {
+  return withKey(async (headers) => {
+    if (json !== undefined) headers["Content-Type"] = "application/json";
+    let response;
+    try {
+      response = await fetch(path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
+    } catch {
+      throw new ApiError(0, UNREACHABLE);
+    }
+    return { status: response.status, body: parse(await response.text()) };
+  });
+}
+
+// XMLHttpRequest rather than fetch: only it reports upload progress.
+export function upload(path, formData, onProgress) {
+  return withKey((headers) => new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", path);
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+    xhr.upload.onprogress = (event) => onProgress(event.lengthComputable ? event.loaded / event.total : null);
+    xhr.onload = () => resolve({ status: xhr.status, body: parse(xhr.responseText) });
+    xhr.onerror = () => reject(new ApiError(0, UNREACHABLE));
+    xhr.send(formData);
+  }));
+}
+
+async function withKey(send) {
+  for (;;) {
+    const sent = sessionStorage.getItem(KEY);
+    const { status, body } = await send(sent ? { Authorization: `Bearer ${sent}` } : {});
+    if (status >= 200 && status < 300) return body;
+    if (status !== 401) throw new ApiError(status, body);
+    const key = await askForKey({ refused: Boolean(sent) });
+    if (!key) throw new ApiError(401, { detail: "this service needs an API key; try again to enter it." });
+    sessionStorage.setItem(KEY, key);
+  }
+}
+
+function parse(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

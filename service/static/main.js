@@ -1,0 +1,11 @@
+// Wires the page's parts together.
+import { initConversation } from "./conversation.js";
+import { initDocuments } from "./documents.js";
+import { initUpload } from "./upload.js";
+import { initViewer } from "./viewer.js";
+
+const viewer = initViewer();
+const documents = initDocuments();
+initConversation({ onCite: viewer.open });
+initUpload({ onUploaded: documents.refresh });
+documents.refresh();
