@@ -38,6 +38,7 @@ class Scored:
     matched: dict[str, float]
     score: float
     evidence: float
+    trimmed: bool = False  # cut to its best clauses: the answer marks the cut with "…"
 
 
 class Composer:
@@ -59,7 +60,7 @@ class Composer:
         for n, s in enumerate(chosen, start=1):
             citations.append(Citation(s.hit.doc_id, s.hit.source, s.span.start, s.span.end, s.span.text,
                                       round(s.score, 4)))
-            parts.append(f"{s.span.text} [{n}]")
+            parts.append(f"{s.span.text}{' …' if s.trimmed else ''} [{n}]")
         return Answer(query.text, " ".join(parts), True, query.language, citations)
 
     # --- scoring -----------------------------------------------------------------------------
@@ -147,25 +148,26 @@ class Composer:
 
     def _fit(self, s: Scored) -> Scored:
         """A sentence longer than the answer may be is cut to its clauses that match most."""
-        room = self.max_chars - 5
+        room = self.max_chars - 7  # the marker and the "…" of a cut
         if len(s.span.text) <= room:
             return s
         clauses = _clauses(s.span)
-        best_window, best_value = None, -1.0
+        best_window, best_value = None, (-1.0, 0)
         for i in range(len(clauses)):
             for j in range(i, len(clauses)):
                 start, end = clauses[i].start, clauses[j].end
                 if end - start > room:
                     break
-                value = sum(s.matched.get(w, 0) for w in s.matched if _contains(s, start, end, w))
+                # The most matched words in the fewest characters: concise, not the whole passage.
+                value = (sum(s.matched.get(w, 0) for w in s.matched if _contains(s, start, end, w)), start - end)
                 if value > best_value:
                     best_window, best_value = (start, end), value
         if best_window is None:
             best_window = (s.span.start, s.span.start + room)
         offset = best_window[0] - s.span.start
-        text = s.span.text[offset: offset + best_window[1] - best_window[0]].rstrip()
+        text = s.span.text[offset: offset + best_window[1] - best_window[0]].rstrip(" ,;:")
         return Scored(s.hit, s.rank, Span(best_window[0], best_window[0] + len(text), text),
-                      s.matched, s.score, s.evidence)
+                      s.matched, s.score, s.evidence, trimmed=True)
 
 
 def _match(groups: list[TermGroup], stem_set: frozenset[str], prefix_set: frozenset[str]) -> dict[str, float]:
