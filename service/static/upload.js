@@ -57,7 +57,7 @@ function summary(result) {
 
 function refusals(refused) {
   if (!refused.length) return [];
-  return [h("p", { class: "group-title error" }, `Refused (${refused.length})`),
+  return [h("p", { class: "group-title refused-title" }, `Refused (${refused.length})`),
     h("ul", { class: "refused" }, refused.map((r) => h("li", {}, h("span", { class: "source" }, r.source), ": ", r.reason)))];
 }
 

@@ -11,15 +11,24 @@ export function initViewer() {
   let opener = null;
   let opened = 0; // only the latest of several quick clicks may fill the panel
 
+  // The marker whose passage is open is marked as current, so the answer shows which it is.
+  function setOpener(marker) {
+    opener?.removeAttribute("aria-current");
+    opener = marker;
+    opener?.setAttribute("aria-current", "true");
+  }
+
   function close() {
     if (panel.hidden) return;
     panel.hidden = true;
-    opener?.focus();
+    const marker = opener;
+    setOpener(null);
+    marker.focus();
   }
 
-  async function open(citation, n, from) {
+  async function open(citation, n, marker) {
     const ticket = ++opened;
-    opener = from;
+    setOpener(marker);
     panel.hidden = false;
     title.textContent = citation.source;
     meta.textContent = `Citation ${n} · characters ${citation.start}–${citation.end}`;
