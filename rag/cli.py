@@ -145,6 +145,9 @@ def remove(source: str, as_json: bool) -> None:
 def serve(host: str, port: int, as_json: bool) -> None:
     """Start the HTTP API (and the web page) over the index.
 
+    With RAG_SLACK_BOT_TOKEN and RAG_SLACK_SIGNING_SECRET set, the Slack bot listens at
+    POST /slack/events; with RAG_SLACK_APP_TOKEN, it connects over Socket Mode too.
+
     \b
     Example:
       rag serve --host 127.0.0.1 --port 8000
@@ -153,9 +156,13 @@ def serve(host: str, port: int, as_json: bool) -> None:
 
     from service.app import create_app
 
+    settings = Settings()
+    app = create_app(settings)
+    if settings.slack_app_token:  # the Slack bot over Socket Mode too, once the engine is open
+        app.state.slack.start_socket_mode()
     if as_json:
         click.echo(json.dumps({"serving": f"http://{host}:{port}"}))
-    uvicorn.run(create_app(Settings()), host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
 
 @main.command(name="eval")
@@ -177,6 +184,28 @@ def eval_(file: Path, top_k: int, as_json: bool) -> None:
 
     report = evaluate(_engine(), file, top_k=top_k)
     _emit(report, as_json, render.evaluation(report))
+
+
+@main.command()
+@json_option
+def feedback(as_json: bool) -> None:
+    """List the feedback given on answers in Slack (helpful / not helpful), oldest first.
+
+    \b
+    Example:
+      rag feedback --json
+    """
+    from .feedback import FILE_NAME, FeedbackStore
+
+    path = Path(Settings().index_dir) / FILE_NAME
+    rows = []
+    if path.exists():  # listing never creates the file
+        store = FeedbackStore(path)
+        try:
+            rows = store.feedback()
+        finally:
+            store.close()
+    _emit([r.to_dict() for r in rows], as_json, render.feedback(rows))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,7 +22,11 @@ CREATE INDEX IF NOT EXISTS conversations_updated ON conversations(updated);
 CREATE TABLE IF NOT EXISTS turns (
     conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
     n INTEGER NOT NULL, question TEXT NOT NULL, subject TEXT NOT NULL, answer TEXT NOT NULL,
-    found INTEGER NOT NULL, created REAL NOT NULL, PRIMARY KEY (conversation_id, n))
+    found INTEGER NOT NULL, created REAL NOT NULL, PRIMARY KEY (conversation_id, n));
+CREATE TABLE IF NOT EXISTS conversation_keys (
+    key TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE);
+CREATE INDEX IF NOT EXISTS conversation_keys_conversation ON conversation_keys(conversation_id)
 """
 
 
@@ -57,6 +61,27 @@ class ConversationStore:
         with self._db as db:
             db.execute("DELETE FROM conversations WHERE updated < ?", (now - self.ttl_seconds,))
             db.execute("INSERT INTO conversations VALUES (?, ?, ?)", (conversation_id, now, now))
+        return conversation_id
+
+    def resume(self, key: str) -> str:
+        """The conversation filed under a caller's own key (a Slack thread, say).
+
+        While that conversation lives, the same key gives the same id; when there is none, or
+        it has expired, a new one starts and is filed under the key.
+        """
+        now = self._clock()
+        db = self._db
+        with db:
+            db.execute("BEGIN IMMEDIATE")  # two first messages of one thread must not start two conversations
+            row = db.execute(
+                "SELECT c.id, c.updated FROM conversation_keys k JOIN conversations c ON c.id = k.conversation_id "
+                "WHERE k.key = ?", (key,)).fetchone()
+            if row is not None and row[1] >= now - self.ttl_seconds:
+                return row[0]
+            conversation_id = uuid.uuid4().hex
+            db.execute("DELETE FROM conversations WHERE updated < ?", (now - self.ttl_seconds,))
+            db.execute("INSERT INTO conversations VALUES (?, ?, ?)", (conversation_id, now, now))
+            db.execute("INSERT OR REPLACE INTO conversation_keys VALUES (?, ?)", (key, conversation_id))
         return conversation_id
 
     def turns(self, conversation_id: str) -> list[Turn]:

@@ -90,3 +90,13 @@ class _Bar:
 
 def progress_bar(*, enabled: bool) -> _Bar:
     return _Bar(enabled)
+
+
+def feedback(rows: list) -> str:
+    """Feedback rows (rag.feedback.Feedback), one per line."""
+    if not rows:
+        return "no feedback yet; it is given with the buttons under the Slack bot's answers"
+    lines = [f"{'TIME':<20}  {'VERDICT':<11}  {'USER':<11}  {'CHANNEL':<11}  {'QUESTION ID':<32}  QUESTION"]
+    lines += [f"{r.time:<20}  {r.verdict:<11}  {r.user:<11}  {r.channel or '-':<11}  {r.question_id:<32}  "
+              f"{textwrap.shorten(r.question, 80)}" for r in rows]
+    return "\n".join(lines)

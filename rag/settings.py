@@ -34,3 +34,10 @@ class Settings(BaseSettings):
     log_questions: bool = False
     glossary_path: Path | None = None
     conversation_ttl_hours: float = Field(default=24.0, gt=0, description="Idle hours before a conversation expires.")
+    # Slack (service/slack): the bot is on when the bot token is set with the signing secret (HTTP,
+    # POST /slack/events) or the app-level token (Socket Mode, started by `rag serve`).
+    slack_bot_token: str | None = Field(default=None, description="The bot's xoxb- token.")
+    slack_signing_secret: str | None = Field(default=None, description="Verifies requests sent to /slack/events.")
+    slack_api_url: str | None = Field(
+        default=None, description="Slack Web API base URL (default Slack's own: https://slack.com/api/).")
+    slack_app_token: str | None = Field(default=None, description="An xapp- token: Socket Mode instead of HTTP.")

@@ -24,6 +24,8 @@ from .api.uploads import upload_too_large
 JSON_BODY_LIMIT = 64 * 1024
 # Multipart framing around the files of an upload; the files themselves are checked exactly.
 MULTIPART_ALLOWANCE = 1024 * 1024
+# Slack's payloads: a long direct message, escaped, can pass the JSON limit; it gets an answer, not a 413.
+SLACK_BODY_LIMIT = 1024 * 1024
 
 # FastAPI's native OpenTelemetry hooks stay off: the service sends nothing anywhere.
 NO_TELEMETRY = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False,
@@ -39,6 +41,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine
         yield
     finally:
+        if (slack := getattr(app.state, "slack", None)) is not None:
+            slack.close()  # lets the Slack answers under way finish before the engine closes
         engine.close()
 
 
@@ -65,7 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     upload_limit = Limit(settings.max_upload_bytes + MULTIPART_ALLOWANCE, upload_too_large(settings.max_upload_bytes))
     json_limit = Limit(JSON_BODY_LIMIT, f"the request body is over {JSON_BODY_LIMIT} bytes; "
                                         f"a question holds at most {MAX_QUESTION_CHARS} characters.")
-    app.add_middleware(BodyLimit, default=json_limit, by_path={"/documents": upload_limit})
+    slack_limit = Limit(SLACK_BODY_LIMIT, f"the request body is over {SLACK_BODY_LIMIT} bytes.")
+    app.add_middleware(BodyLimit, default=json_limit, by_path={"/documents": upload_limit,
+                                                               "/slack/events": slack_limit})
     errors.install(app, log_questions=settings.log_questions)
     app.add_middleware(RequestCounter, metrics=app.state.metrics)
 
@@ -75,4 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ask.router, dependencies=guarded)
     app.include_router(documents.router, dependencies=guarded)
     app.include_router(metrics.router, dependencies=guarded)
+    if settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token:
+        from .slack import install  # slack-bolt is imported only when a Slack setting is given
+
+        install(app, settings)  # POST /slack/events: Slack signs its requests, no API key
     return app

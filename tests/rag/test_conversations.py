@@ -65,3 +65,30 @@ def test_expired_conversations_are_purged(tmp_path, clock):
     store.start()
     rows = store._db.execute("SELECT COUNT(*) FROM turns").fetchone()[0]
     assert rows == 0 and store._db.execute("SELECT COUNT(*) FROM conversations").fetchone()[0] == 1
+
+
+def test_a_key_resumes_its_conversation_until_it_expires(tmp_path, clock):
+    store = ConversationStore(tmp_path / "c.sqlite", ttl_hours=1, clock=clock)
+    first = store.resume("slack:T1:C1:1700000000.000100")
+    store.add(first, Turn("Who is Gaby Coca?", "Gaby Coca", "…", True))
+    clock.now += 1800
+    assert store.resume("slack:T1:C1:1700000000.000100") == first
+    assert store.resume("slack:T1:C1:1700000000.000200") != first  # another thread, another conversation
+    clock.now += 7200
+    renewed = store.resume("slack:T1:C1:1700000000.000100")
+    assert renewed != first and store.turns(renewed) == []
+    assert store.resume("slack:T1:C1:1700000000.000100") == renewed
+    # The expired conversation and its key are purged with it.
+    store.start()
+    keys = store._db.execute("SELECT COUNT(*) FROM conversation_keys WHERE conversation_id = ?", (first,))
+    assert keys.fetchone()[0] == 0
+
+
+def test_a_key_gives_one_conversation_to_concurrent_callers(tmp_path, clock):
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = ConversationStore(tmp_path / "c.sqlite", ttl_hours=1, clock=clock)
+    with ThreadPoolExecutor(8) as pool:
+        ids = set(pool.map(lambda _: store.resume("thread"), range(32)))
+    store.close()
+    assert len(ids) == 1
