@@ -35,7 +35,7 @@ export function initConversation({ onCite }) {
       turn.show(answer, onCite);
     } catch (error) {
       if (error.status === 404 && body.conversation_id) {
-        startOver(`The conversation could not be continued: ${error.message} A new one has started; ask your question again.`);
+        startOver(`The conversation could not be continued: ${error.message} A new conversation has started: ask your question again.`);
         input.value = question;
       } else {
         turn.fail(error.message);

@@ -88,7 +88,7 @@ def test_an_ended_conversation_is_said_and_a_new_one_started(page: Page):
 
     page.route("**/ask", forget_conversation)
     ask(page, "Who implements it?")
-    expect(page.locator("#conversation-note")).to_contain_text("A new one has started")
+    expect(page.locator("#conversation-note")).to_contain_text("A new conversation has started")
     expect(page.locator(".turn")).to_have_count(0)
     expect(page.get_by_label("Ask a question")).to_have_value("Who implements it?")
 
