@@ -19,6 +19,19 @@ class Shown:
     quote: str
 
 
+def ask(slack, event: dict, **send) -> dict:
+    """Sends the event, waits for the bot's next message in that thread; returns its parameters."""
+    thread = event.get("thread_ts") or event["ts"]
+
+    def in_thread(calls) -> list:
+        return [c for c in calls if c.method == "chat.postMessage" and c.params["thread_ts"] == thread]
+
+    before = len(in_thread(slack.fake.calls))
+    response = slack.send.event(event, **send)
+    assert response.status_code == 200, response.text
+    return in_thread(slack.fake.wait_for(lambda calls: len(in_thread(calls)) > before))[before].params
+
+
 def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 

@@ -10,37 +10,18 @@ import itertools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 # The service tests' server helper; tests/service is no package, so it is found by its folder.
 sys.path.append(str(Path(__file__).resolve().parents[1] / "service"))
 
-from fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackSender, fake_slack  # noqa: E402
+from fake_slack import FakeSlack, SlackSender, fake_slack  # noqa: E402
 from live_service import CORPUS, live, upload  # noqa: E402
+from slack_service import SHIPS, SlackService, slack_settings  # noqa: E402
 
-from rag.settings import Settings  # noqa: E402
 from service.app import create_app  # noqa: E402
-
-SHIPS = {"ships.md": "The schooner Albatross was built in 1901 in Valparaíso for the nitrate trade.\n\n"
-                    "The steamer Condor was built in 1923 in Glasgow for the coastal mail service.\n"}
-
-
-@dataclass
-class SlackService:
-    app: object  # the FastAPI app
-    client: httpx.Client  # speaks to the service
-    fake: FakeSlack
-    send: SlackSender
-
-
-def slack_settings(index_dir: Path, fake: FakeSlack, **overrides) -> Settings:
-    values = {"index_dir": index_dir, "embedding_model": "hash", "slack_bot_token": BOT_TOKEN,
-              "slack_signing_secret": SIGNING_SECRET, "slack_api_url": fake.url}
-    return Settings(**(values | overrides))
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ import httpx
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-bot-token"
+APP_TOKEN = "xapp-test-app-token"
 TEAM = "T0TEST"
 BOT_USER = "U0BOT"
 BOT_ID = "B0BOT"
@@ -42,6 +43,7 @@ class Call:
 class FakeSlack:
     url: str = ""  # the Web API's base URL, for RAG_SLACK_API_URL
     root: str = ""
+    socket_url: str = ""  # what apps.connections.open gives a Socket Mode client
     calls: list[Call] = field(default_factory=list)
     # refuse(call) -> an error code ("invalid_blocks") to answer a Web API call with, or None.
     refuse: Callable[[Call], str | None] | None = None
@@ -76,6 +78,7 @@ class FakeSlack:
         with self.changed:
             self.calls.clear()
             self.refuse = None
+            self.socket_url = ""
 
     def next_ts(self) -> str:
         return f"{int(time.time())}.{next(self._ts):06d}"
@@ -102,6 +105,10 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             call = Call(self.path.removeprefix("/api/"), params, headers, self.path)
             fake.record(call)
             method = call.method
+            if method == "apps.connections.open":  # Socket Mode: the app-level token
+                if headers.get("authorization") != f"Bearer {APP_TOKEN}":
+                    return self._json({"ok": False, "error": "invalid_auth"})
+                return self._json({"ok": True, "url": fake.socket_url})
             if headers.get("authorization") != f"Bearer {BOT_TOKEN}":
                 return self._json({"ok": False, "error": "invalid_auth"})
             if fake.refuse and (error := fake.refuse(call)):

@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 
-from checks import answer_text, assert_citations_hold, buttons, citations, unescape
+from checks import answer_text, ask, assert_citations_hold, buttons, citations, unescape
 from fake_slack import (
     BOT_TOKEN,
     BOT_USER,
@@ -23,17 +23,6 @@ from fake_slack import (
 from live_service import upload
 
 from service.slack.blocks import HELPFUL, HOW_TO_ASK, NOT_HELPFUL
-
-
-def ask(slack, event: dict, **send) -> dict:
-    """Sends the event, waits for the bot's message in that thread; returns its parameters."""
-    response = slack.send.event(event, **send)
-    assert response.status_code == 200, response.text
-    thread = event.get("thread_ts") or event["ts"]
-    calls = slack.fake.wait_for(lambda calls: any(c.method == "chat.postMessage" and c.params["thread_ts"] == thread
-                                                  and c.params["text"] != "" for c in calls))
-    posts = [c for c in calls if c.method == "chat.postMessage" and c.params["thread_ts"] == thread]
-    return posts[-1].params
 
 
 def test_a_mention_is_answered_in_its_thread_with_its_citations(slack):
