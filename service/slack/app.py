@@ -25,6 +25,7 @@ from slack_bolt import App
 from slack_bolt.adapter.fastapi import SlackRequestHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk import WebClient
+from slack_sdk.http_retry import all_builtin_retry_handlers
 from starlette.responses import Response
 
 from rag.errors import InvalidInput
@@ -167,7 +168,9 @@ class SeenEvents:
 def web_client(settings: Settings) -> WebClient:
     """The Web API client: Slack's own, or RAG_SLACK_API_URL (a proxy; the tests' fake Slack)."""
     base_url = (settings.slack_api_url or SLACK_API_URL).rstrip("/") + "/"
-    return WebClient(token=settings.slack_bot_token, base_url=base_url)
+    # Besides a dropped connection, a rate limit (429) is waited out and retried: busy channels
+    # post many answers, and Slack limits chat.postMessage to about one a second per channel.
+    return WebClient(token=settings.slack_bot_token, base_url=base_url, retry_handlers=all_builtin_retry_handlers())
 
 
 def build_slack_app(settings: Settings, *, bot: SlackBot, client: WebClient | None = None) -> App:
