@@ -74,7 +74,7 @@ class FeedbackStore:
                     db.execute(statement)
         except sqlite3.DatabaseError as exc:
             self.close()
-            raise RagError(f"cannot open the feedback file {self.path} ({exc}); move it aside and try again.")
+            raise RagError(f"cannot open the feedback file {self.path} ({exc}); move it aside and try again.") from None
 
     @classmethod
     def beside(cls, index_dir: Path) -> FeedbackStore:

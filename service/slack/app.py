@@ -157,8 +157,9 @@ class SeenEvents:
         """True the first time an id is seen (within the window), False after."""
         now = self._clock()
         with self._lock:
-            while self._seen and (len(self._seen) >= self.limit or next(iter(self._seen.values())) < now - self.seconds):
-                self._seen.popitem(last=False)
+            while self._seen and (len(self._seen) >= self.limit
+                                  or next(iter(self._seen.values())) < now - self.seconds):
+                self._seen.popitem(last=False)  # the oldest first: ids are kept in the order seen
             if event_id in self._seen:
                 return False
             self._seen[event_id] = now

@@ -80,7 +80,8 @@ def button(action_id: str, question_id: str, language: str, *, style: str | None
     return out | ({"style": style} if style else {})
 
 
-def answer_blocks(answer: dict, question_id: str, *, ephemeral: bool = False, asked_by: str | None = None) -> list[dict]:
+def answer_blocks(answer: dict, question_id: str, *, ephemeral: bool = False,
+                  asked_by: str | None = None) -> list[dict]:
     """Blocks of an answer (`Answer.to_dict()`): the text, the citations, then the buttons.
 
     An ephemeral answer (the slash command's) has a "post to channel" button; one posted on

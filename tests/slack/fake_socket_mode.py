@@ -39,7 +39,8 @@ class FakeSocketMode:
         with self.changed:
             assert self.changed.wait_for(lambda: self._client is not None, timeout), "no Socket Mode client connected"
 
-    def send_envelope(self, envelope_id: str, payload: dict, *, kind: str = "events_api", retry_attempt: int = 0) -> None:
+    def send_envelope(self, envelope_id: str, payload: dict, *, kind: str = "events_api",
+                      retry_attempt: int = 0) -> None:
         self._send(TEXT, json.dumps({"envelope_id": envelope_id, "type": kind, "payload": payload,
                                      "accepts_response_payload": kind != "events_api",
                                      "retry_attempt": retry_attempt, "retry_reason": ""}).encode())
@@ -77,7 +78,8 @@ class FakeSocketMode:
                     return
                 request += chunk
             lines = request.decode("latin-1").split("\r\n")
-            headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)}
+            fields = (line.split(":", 1) for line in lines[1:] if ":" in line)
+            headers = {k.strip().lower(): v.strip() for k, v in fields}
             accept = base64.b64encode(hashlib.sha1((headers["sec-websocket-key"] + _GUID).encode()).digest()).decode()
             client.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                             f"Sec-WebSocket-Accept: {accept}\r\n\r\n").encode())

@@ -19,7 +19,6 @@ from fake_slack import (
     mention,
     signed_headers,
 )
-
 from live_service import upload
 
 from service.slack.blocks import HELPFUL, HOW_TO_ASK, NOT_HELPFUL
@@ -80,7 +79,8 @@ def test_slack_markup_is_read_and_written_as_text(slack, serve_slack):
     posted = ask(slack, mention("Who built the &lt;lighthouse&gt; on <https://example.org|Gull Point>?"))
     assert "Margaret Holloway" in posted["text"]
     served = serve_slack()
-    assert upload(served.client, {"markup.md": "The code A<B & C>D was chosen by the ACME board in 1999.\n"}).status_code == 200
+    markup = {"markup.md": "The code A<B & C>D was chosen by the ACME board in 1999.\n"}
+    assert upload(served.client, markup).status_code == 200
     posted = ask(served, mention("Which code did the ACME board choose?"))
     assert "A&lt;B &amp; C&gt;D" in posted["text"] and "A<B" not in posted["text"]
     assert unescape(citations(posted["blocks"])[0].quote) == "The code A<B & C>D was chosen by the ACME board in 1999."

@@ -61,8 +61,8 @@ def test_feedback_on_an_unknown_answer_says_so(slack):
 
 
 def test_listing_without_feedback_creates_nothing(tmp_path, monkeypatch):
-    assert listed(monkeypatch, tmp_path / "index") == (0, "no feedback yet; it is given with the buttons under "
-                                                          "the Slack bot's answers\n")
+    said = "no feedback yet; it is given with the buttons under the Slack bot's answers\n"
+    assert listed(monkeypatch, tmp_path / "index") == (0, said)
     assert listed(monkeypatch, tmp_path / "index", "--json") == (0, "[]\n")
     assert not (tmp_path / "index").exists()
 
