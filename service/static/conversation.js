@@ -4,7 +4,7 @@ import { request } from "./api.js";
 import { say } from "./dom.js";
 import { createTurn } from "./turn.js";
 
-export function initConversation({ onCite }) {
+export function initConversation({ onCite, onNewConversation }) {
   const form = document.getElementById("ask-form");
   const input = document.getElementById("question");
   const askButton = document.getElementById("ask-button");
@@ -14,6 +14,7 @@ export function initConversation({ onCite }) {
 
   function startOver(message = "") {
     conversationId = null;
+    onNewConversation();
     turns.replaceChildren();
     say(note, message);
   }

@@ -6,6 +6,6 @@ import { initViewer } from "./viewer.js";
 
 const viewer = initViewer();
 const documents = initDocuments();
-initConversation({ onCite: viewer.open });
+initConversation({ onCite: viewer.open, onNewConversation: viewer.reset });
 initUpload({ onUploaded: documents.refresh });
 documents.refresh();

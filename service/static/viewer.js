@@ -18,18 +18,38 @@ export function initViewer() {
     opener?.setAttribute("aria-current", "true");
   }
 
+  // On a phone the document covers the page: what lies behind it must not take focus.
+  const covers = window.matchMedia("(max-width: 55.99rem)");
+  function setBehind(inert) {
+    for (const part of document.querySelectorAll(".masthead, .layout")) part.inert = inert && covers.matches;
+  }
+  covers.addEventListener("change", () => setBehind(!panel.hidden));
+
+  function hide() {
+    panel.hidden = true;
+    setBehind(false);
+    ++opened; // a document still loading must not reopen the panel
+  }
+
   function close() {
     if (panel.hidden) return;
-    panel.hidden = true;
+    hide();
     const marker = opener;
     setOpener(null);
     marker.focus();
+  }
+
+  // A new conversation removes the markers: the panel closes with nothing to return focus to.
+  function reset() {
+    hide();
+    setOpener(null);
   }
 
   async function open(citation, n, marker) {
     const ticket = ++opened;
     setOpener(marker);
     panel.hidden = false;
+    setBehind(true);
     title.textContent = citation.source;
     meta.textContent = `Citation ${n} · characters ${citation.start}–${citation.end}`;
     say(body, "Loading the document…");
@@ -52,7 +72,7 @@ export function initViewer() {
     // The key dialog handles its own Escape.
     if (event.key === "Escape" && !event.target.closest?.("dialog")) close();
   });
-  return { open };
+  return { open, reset };
 }
 
 // Offsets count code points (the service's Python strings); JavaScript indexes UTF-16 units,

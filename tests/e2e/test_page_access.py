@@ -51,5 +51,9 @@ def test_a_phone_sized_screen_needs_no_sideways_scrolling(page: Page, viewport):
     # The document takes the whole screen rather than a sliver beside the answer.
     assert page.locator("#viewer").bounding_box() == {"x": 0, "y": 0, **PHONE}
     assert no_horizontal_scroll(page)
+    # Focus stays in the document that covers the screen: Tab never reaches the page behind it.
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('.masthead, .layout') === null")
     page.get_by_role("button", name="Close").click()
     expect(page.locator("#viewer")).to_be_hidden()

@@ -72,8 +72,10 @@ def test_an_unanswerable_question_is_not_found(page: Page, question, language, m
 
 def test_new_conversation_starts_over(page: Page):
     ask(page, COUNTRIES)
+    open_citation(page, 1)
     page.get_by_role("button", name="New conversation").click()
     expect(page.locator(".turn")).to_have_count(0)
+    expect(page.locator("#viewer")).to_be_hidden()
     expect(page.get_by_label("Ask a question")).to_be_focused()
     sent, _ = ask(page, "Who implements TRACK4TIP?")
     assert "conversation_id" not in sent
