@@ -68,10 +68,14 @@ def _mrkdwn_section(text: str) -> dict:
 
 
 def citation_text(n: int, citation: dict, language: str) -> str:
-    """`*[1]* _source_, characters 12–80` then the passage as a quote, every line of it."""
+    """`*[1]* `source`, characters 12–80` then the passage as a quote, every line of it.
+
+    The source is set as code: file names hold underscores, which mrkdwn would read as italics.
+    """
     quote = "\n".join(f">{escape(line)}" for line in cut(citation["quote"], QUOTE_CHARS).splitlines() or [""])
     where = f"{CHARACTERS.get(language, CHARACTERS['en'])} {citation['start']}–{citation['end']}"
-    return f"*[{n}]* _{escape(cut(citation['source'], SOURCE_CHARS))}_, {where}\n{quote}"
+    source = escape(cut(citation["source"], SOURCE_CHARS).replace("`", "'"))
+    return f"*[{n}]* `{source}`, {where}\n{quote}"
 
 
 def button(action_id: str, question_id: str, language: str, *, style: str | None = None) -> dict:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import httpx
 
-_CITATION = re.compile(r"^\*\[(\d+)\]\* _(.+)_, \w+ (\d+)–(\d+)\n((?:>.*(?:\n|$))+)", re.S)
+_CITATION = re.compile(r"^\*\[(\d+)\]\* `(.+)`, \w+ (\d+)–(\d+)\n((?:>.*(?:\n|$))+)", re.S)
 
 
 @dataclass(frozen=True)

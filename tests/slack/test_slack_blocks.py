@@ -38,7 +38,7 @@ def test_an_answer_is_its_text_its_citations_then_its_buttons():
     blocks = answer_blocks(answer(n=2), QID)
     assert [b["type"] for b in blocks] == ["section", "section", "section", "actions"]
     assert blocks[0]["text"] == {"type": "mrkdwn", "text": "It was built in 1874. [1]"}
-    assert blocks[1]["text"]["text"] == "*[1]* _notes/0.md_, characters 0–21\n>It was built in 1874."
+    assert blocks[1]["text"]["text"] == "*[1]* `notes/0.md`, characters 0–21\n>It was built in 1874."
     shown = citations(blocks)
     assert [(c.n, c.source, c.start, c.end) for c in shown] == [(1, "notes/0.md", 0, 21), (2, "notes/1.md", 10, 31)]
     actions = blocks[-1]["elements"]
