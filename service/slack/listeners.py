@@ -40,6 +40,8 @@ def bot_of(context: BoltContext):
 
 def answer_mention(event: dict, context: BoltContext, client: WebClient) -> None:
     """`@rag question` in a channel: the answer goes in the thread of the question."""
+    if event.get("channel", "").startswith("D"):  # a mention in a direct message: answered as the message
+        return
     answer_in_thread(event, context, client, where="mention")
 
 

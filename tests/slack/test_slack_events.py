@@ -163,7 +163,8 @@ def test_the_bots_own_messages_and_edits_are_not_answered(slack):
     own = direct_message("Not found in the documents.") | {"bot_id": "B0BOT", "user": BOT_USER}
     edited = direct_message("Who built the lighthouse?") | {"subtype": "message_changed"}
     channel = direct_message("Who built the lighthouse?") | {"channel_type": "channel", "channel": CHANNEL}
-    for event in (own, edited, channel):
+    mentioned_in_dm = mention("Who built the lighthouse?", channel="D0ALICE")  # message.im answers it
+    for event in (own, edited, channel, mentioned_in_dm):
         assert slack.send.event(event).status_code == 200
     sentinel(slack)
     assert len(slack.fake.of("chat.postMessage")) == 1
