@@ -28,6 +28,8 @@ FOLLOWER_RATIO = 0.8
 PREFIX_CREDIT = 0.6  # a cross-language prefix match is weaker evidence than a stem match
 MIN_SENTENCE_CHARS = 25
 CONTEXT_BEFORE, CONTEXT_AFTER = 2, 1
+TYPE_BONUS, TYPE_MISSING = 0.2, 0.1
+TYPED = {types.Expect.PERSON, types.Expect.NUMBER, types.Expect.DATE}
 
 
 @dataclass
@@ -105,7 +107,9 @@ class Composer:
                 if kind is types.Expect.DEFINITION and types.defines(subject, span.text):
                     bonus += 0.15
                 elif types.holds(kind, span.text, query.text):
-                    bonus += 0.2
+                    bonus += TYPE_BONUS
+                elif kind in TYPED:
+                    bonus -= TYPE_MISSING  # "who" wants a name: a sentence without one rarely answers
                 if want_list and types.has_enumeration(span.text):
                     bonus += 0.2
                 penalty = 0.2 if len(span.text) < MIN_SENTENCE_CHARS else 0.0

@@ -39,7 +39,8 @@ class Engine:
         self.analyzer = QueryAnalyzer(detector=self.detector, glossary=self.glossary)
         self.conversations = ConversationStore(Path(settings.index_dir) / "conversations.sqlite",
                                                ttl_hours=settings.conversation_ttl_hours)
-        self.retriever = HybridRetriever(index=self.index, candidates=settings.candidates)
+        self.retriever = HybridRetriever(index=self.index, candidates=settings.candidates,
+                                         model_languages=settings.model_languages())
         self.composer = Composer(idf=self._idf, text_of=self.index.text,
                                  max_chars=settings.max_answer_chars, threshold=settings.not_found_threshold)
 

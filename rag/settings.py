@@ -22,6 +22,11 @@ class Settings(BaseSettings):
             "or 'hash' (deterministic fake, for tests)."
         ),
     )
+    embedding_languages: str | None = Field(
+        default=None,
+        description=("Comma-separated languages the embedding model was trained on; default 'en' for the "
+                     "bundled model, 'en,es,pt' for a model folder (bring a multilingual one)."),
+    )
     default_ingest_path: Path = Path("seeds")
     chunk_size: int = Field(default=600, ge=100, le=4000)
     chunk_overlap: int = Field(default=120, ge=0, le=1000)
@@ -41,3 +46,8 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(
         default=None, description="Slack Web API base URL (default Slack's own: https://slack.com/api/).")
     slack_app_token: str | None = Field(default=None, description="An xapp- token: Socket Mode instead of HTTP.")
+
+    def model_languages(self) -> frozenset[str]:
+        if self.embedding_languages:
+            return frozenset(lang.strip() for lang in self.embedding_languages.split(",") if lang.strip())
+        return frozenset({"en"}) if self.embedding_model in (BUNDLED_MODEL, FAKE_MODEL) else frozenset({"en", "es", "pt"})
