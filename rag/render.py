@@ -62,9 +62,24 @@ def evaluation(report: dict) -> str:
     return "\n".join(lines)
 
 
+def xquad(report: dict) -> str:
+    """One row per split: the figures of `rag eval --xquad`."""
+    columns = [("recall_at_1", "R@1"), ("recall_at_5", "R@5"), ("dense_recall_at_1", "dense R@1"),
+               ("lexical_recall_at_1", "lexical R@1"), ("answer_containment", "contains"),
+               ("naive_containment", "naive"), ("not_found_rate", "not found"), ("median_ms", "median ms")]
+    lines = [f"questions {report['questions']} over the paragraphs of {report['corpus']} ({report['paragraphs']})",
+             f"{'split':<16}{'n':>5}" + "".join(f"{label:>13}" for _, label in columns)]
+    for name in ("held_out_24_47", "tuning_0_23"):
+        row = report[name]
+        lines.append(f"{name:<16}{row['questions']:>5}" + "".join(f"{row.get(key, 0):>13}" for key, _ in columns))
+    return "\n".join(lines)
+
+
 class _Bar:
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, unit: str, desc: str) -> None:
         self.enabled = enabled
+        self.unit = unit
+        self.desc = desc
         self._bar = None
 
     def start(self, total: int) -> None:
@@ -76,7 +91,7 @@ class _Bar:
 
             # A terminal that reports no size (some multiplexers, fresh ptys) would hide the bar.
             size = os.get_terminal_size(sys.stderr.fileno())
-            self._bar = tqdm(total=total, unit="file", desc="ingest", leave=False, file=sys.stderr,
+            self._bar = tqdm(total=total, unit=self.unit, desc=self.desc, leave=False, file=sys.stderr,
                              ncols=size.columns or 80, nrows=size.lines or 24)
 
     def update(self, n: int) -> None:
@@ -88,8 +103,8 @@ class _Bar:
             self._bar.close()
 
 
-def progress_bar(*, enabled: bool) -> _Bar:
-    return _Bar(enabled)
+def progress_bar(*, enabled: bool, unit: str = "file", desc: str = "ingest") -> _Bar:
+    return _Bar(enabled, unit, desc)
 
 
 def feedback(rows: list) -> str:

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# XQuAD in the four settings (questions over paragraphs): en/en, es/es, es/en, en/es, one table.
+# Each setting indexes the corpus's 240 paragraphs into a temporary index and asks its 1,190
+# questions; figures are for the held-out articles 24-47 (rag eval --xquad prints both splits).
+#   bash bench/xquad.sh [path/to/xquad-folder]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${1:-../shared/eval/xquad}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+for setting in en/en es/es es/en en/es; do
+  q=${setting%/*}; c=${setting#*/}
+  echo "xquad: $q questions over $c paragraphs..." >&2
+  .venv/bin/rag eval --xquad "$DATA/xquad.$q.json" --corpus "$DATA/xquad.$c.json" --json > "$OUT/$q-$c.json"
+done
+.venv/bin/python - "$OUT" <<'PY'
+import json, sys
+from pathlib import Path
+cols = [("recall_at_1", "R@1"), ("recall_at_5", "R@5"), ("dense_recall_at_1", "dense R@1"),
+        ("lexical_recall_at_1", "lex R@1"), ("answer_containment", "contains"), ("naive_containment", "naive"),
+        ("not_found_rate", "not found"), ("median_ms", "ms")]
+print("held-out articles 24-47".ljust(10) + "".join(f"{label:>11}" for _, label in cols))
+for name in ("en-en", "es-es", "es-en", "en-es"):
+    row = json.loads((Path(sys.argv[1]) / f"{name}.json").read_text())["held_out_24_47"]
+    print(name.replace("-", "/").ljust(10) + "".join(f"{row[key]:>11}" for key, _ in cols))
+PY
