@@ -24,7 +24,7 @@ from .sentences import Span, split_sentences
 
 MAX_SENTENCES = 3
 # A further sentence joins the answer only when it scores close to the best one.
-FOLLOWER_RATIO = 0.8
+FOLLOWER_RATIO = 0.6
 PREFIX_CREDIT = 0.6  # a cross-language prefix match is weaker evidence than a stem match
 MIN_SENTENCE_CHARS = 25
 CONTEXT_BEFORE, CONTEXT_AFTER = 2, 1

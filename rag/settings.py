@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(default=120, ge=0, le=1000)
     top_k: int = Field(default=5, ge=1, le=50)
     candidates: int = Field(default=40, ge=5, le=500)
-    not_found_threshold: float = Field(default=0.41, ge=0.0, le=1.0)
+    not_found_threshold: float = Field(default=0.38, ge=0.0, le=1.0)
     max_answer_chars: int = Field(default=500, ge=50, le=2000)
     api_key: str | None = None
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
