@@ -46,6 +46,12 @@ class ModelMismatch(RagError):
     http_status = 409
 
 
+class IndexOutdated(RagError):
+    """The index on disk was written by an older version in a format this one cannot extend."""
+
+    http_status = 409
+
+
 class ModelUnavailable(RagError):
     http_status = 503
 

@@ -48,12 +48,14 @@ class Query:
         return {p for g in self.groups for p in g.prefixes}
 
     def fts_expression(self) -> str:
-        """An FTS5 MATCH expression: any stem or any cross-language prefix of the question."""
+        """An FTS5 MATCH expression: any stem, cross-language prefix or whole word of the question."""
         parts = []
         if self.stem_terms:
             parts.append("stem : (" + " OR ".join(_quote(t) for t in sorted(self.stem_terms)) + ")")
         if self.prefix_terms:
             parts.append("pref : (" + " OR ".join(_quote(t) for t in sorted(self.prefix_terms)) + ")")
+        if self.groups:
+            parts.append("word : (" + " OR ".join(_quote(g.word) for g in self.groups) + ")")
         return " OR ".join(parts)
 
     @property

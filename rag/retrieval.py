@@ -18,8 +18,12 @@ from .query import Query
 from .schema import Hit
 
 Mode = Literal["dense", "lexical", "hybrid"]
-# BM25 weight of the cross-language prefix column relative to the stemmed column.
+# BM25 weights of the columns besides the stemmed one: 5-letter prefixes (cognates across
+# languages) and whole words, whose exact matches stemming blurs ("nacional" vs "nación").
+# Chosen on XQuAD articles 0-23: whole words at 1.5 raised R@1 from 0.937 to 0.940 (es/es)
+# and from 0.962 to 0.965 (en/en).
 PREFIX_WEIGHT = 0.35
+WORD_WEIGHT = 1.5
 # Dense weights (lexical is 1) when the model does not know one of the two languages.
 UNKNOWN_SAME_LANGUAGE = 0.2
 UNKNOWN_CROSS_LANGUAGE = 0.5
@@ -67,7 +71,7 @@ class HybridRetriever:
         if mode in ("lexical", "hybrid"):
             expression = query.fts_expression()
             if expression:
-                lexical = dict(self.index.store.lexical_search(expression, self.candidates, (1.0, PREFIX_WEIGHT)))
+                lexical = dict(self.index.store.lexical_search(expression, self.candidates, (1.0, PREFIX_WEIGHT, WORD_WEIGHT)))
         rows = self.index.store.chunks(dense.keys() | lexical.keys())
         scaled_dense, scaled_lexical = _scaled(dense), _scaled(lexical)
         found = []

@@ -15,11 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import prefixes, stems
+from .analysis import prefixes, stems, words
 from .schema import Chunk, Document, DocumentInfo
+from .errors import IndexOutdated
 from .sqlite import ThreadConnections
 
-SCHEMA_VERSION = "1"
+# 2: the lexical table gained a column of whole (folded, unstemmed) words.
+SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,7 +32,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
     start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, embedding BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(stem, pref, tokenize='unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(stem, pref, word, tokenize='unicode61');
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocab USING fts5vocab(chunk_terms, 'col');
 """
 
@@ -48,7 +50,15 @@ class Store:
             db.execute(statement)
         db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
+        stored = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0]
         db.execute("COMMIT")
+        if stored != SCHEMA_VERSION:
+            self.close()
+            raise IndexOutdated(
+                f"the index in {path.parent} was built by an older version (schema {stored}, now "
+                f"{SCHEMA_VERSION}); move it aside, or point RAG_INDEX_DIR at a new folder, and run "
+                "'rag ingest' to rebuild it."
+            )
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -140,8 +150,9 @@ class Store:
             )
             row = cursor.lastrowid
             db.execute(
-                "INSERT INTO chunk_terms (rowid, stem, pref) VALUES (?, ?, ?)",
-                (row, " ".join(stems(chunk.text, document.language)), " ".join(prefixes(chunk.text))),
+                "INSERT INTO chunk_terms (rowid, stem, pref, word) VALUES (?, ?, ?, ?)",
+                (row, " ".join(stems(chunk.text, document.language)), " ".join(prefixes(chunk.text)),
+                 " ".join(words(chunk.text))),
             )
             rows.append(row)
         return rows
@@ -171,12 +182,12 @@ class Store:
         )
         return {r[0]: r[1:] for r in found}
 
-    def lexical_search(self, expression: str, limit: int, weights: tuple[float, float]) -> list[tuple[int, float]]:
+    def lexical_search(self, expression: str, limit: int, weights: tuple[float, ...]) -> list[tuple[int, float]]:
         """(row, score) best first; scores are positive, larger is better."""
         rows = self.db.execute(
-            "SELECT rowid, -bm25(chunk_terms, ?, ?) AS s FROM chunk_terms WHERE chunk_terms MATCH ? "
+            "SELECT rowid, -bm25(chunk_terms, ?, ?, ?) AS s FROM chunk_terms WHERE chunk_terms MATCH ? "
             "ORDER BY s DESC LIMIT ?",
-            (weights[0], weights[1], expression, limit),
+            (*weights, expression, limit),
         )
         return [(r, s) for r, s in rows]
 

@@ -435,3 +435,19 @@ def test_real_model_ingest_and_answer(make_engine, corpus, real_embedder, check)
     engine.close()
     with pytest.raises(ModelMismatch, match="all-MiniLM-L6-v2"):
         make_engine()  # the hash fake
+
+
+def test_an_index_of_an_older_format_is_refused_with_what_to_do(tmp_path):
+    import sqlite3
+
+    from rag.engine import Engine
+    from rag.errors import IndexOutdated
+    from rag.settings import Settings
+
+    folder = tmp_path / "old"
+    engine = Engine(Settings(index_dir=folder, embedding_model="hash"))
+    engine.close()
+    with sqlite3.connect(folder / "index.sqlite") as db:
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    with pytest.raises(IndexOutdated, match="older version .*rag ingest"):
+        Engine(Settings(index_dir=folder, embedding_model="hash"))
