@@ -157,6 +157,9 @@ def serve(host: str, port: int, as_json: bool) -> None:
     from service.app import create_app
 
     settings = Settings()
+    # Opened once here, without the model, so that an index that cannot be served (another
+    # model's, an older format's, a busy one) is one line on stderr, not a start-up traceback.
+    _engine(settings).close()
     app = create_app(settings)
     if settings.slack_app_token:  # the Slack bot over Socket Mode too, once the engine is open
         app.state.slack.start_socket_mode()

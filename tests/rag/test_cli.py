@@ -237,3 +237,15 @@ def test_ask_continues_a_conversation(env, runner):
 
     gone = run(runner, "ask", "And then?", "--conversation", "f" * 32)
     assert gone.exit_code == 1 and "unknown or has expired" in gone.stderr
+
+
+def test_serve_refuses_an_index_it_cannot_serve_in_one_line(env, runner):
+    import sqlite3
+
+    ingest_seeds(runner, env)
+    with sqlite3.connect(env / "index" / "index.sqlite") as db:
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    result = run(runner, "serve", "--port", "8799")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: the index in") and "rag ingest" in result.stderr
+    assert result.stderr.count("\n") == 1
