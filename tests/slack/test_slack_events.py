@@ -120,6 +120,8 @@ def test_a_bad_signature_or_a_stale_timestamp_gets_401_and_posts_nothing(slack):
         response = slack.send.post(body, headers)
         assert response.status_code == 401, name
     assert slack.send.post(body, signed_headers(body, timestamp=int(time.time()) - 4 * 60)).status_code == 200
+    # Answered in its own listener thread: waited for here, so the sentinel's answer cannot overtake it.
+    slack.fake.wait_for_posts(1)
     sentinel(slack)
     posts = slack.fake.of("chat.postMessage")
     assert len(posts) == 2  # the late-but-valid one and the sentinel
