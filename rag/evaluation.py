@@ -91,8 +91,9 @@ def evaluate(engine, path: Path, *, top_k: int = 5) -> dict:
         exact = sum(1 for c in answer.citations if engine.index.text(c.doc_id)[c.start:c.end] == c.quote)
         outcome = Outcome(case, answer, judge(case, answer), exact, len(answer.citations))
         if case.facts is not None and case.turns is None:
+            query = engine.analyzer.analyze(case.question)  # analysed and embedded once for the three modes
             for mode in MODES:
-                hits = engine.retriever.retrieve(engine.analyzer.analyze(case.question), top_k, mode)
+                hits = engine.retriever.retrieve(query, top_k, mode)
                 outcome.retrieved[mode] = any(any(d in h.source for d in case.docs) for h in hits)
         outcomes.append(outcome)
     return summarize(outcomes, skipped, latencies, top_k)

@@ -97,19 +97,24 @@ class Store:
         return {source: (doc_id, digest) for source, doc_id, digest in rows}
 
     def documents(self) -> list[DocumentInfo]:
-        rows = self.db.execute(
-            """SELECT d.doc_id, d.source, d.format, d.language, length(d.text), COUNT(c.id),
-                      d.content_hash, d.added_at
-               FROM documents d LEFT JOIN chunks c ON c.doc_id = d.doc_id
-               GROUP BY d.doc_id ORDER BY d.source"""
-        )
-        return [DocumentInfo(*row) for row in rows]
+        return self._infos("", ())
 
     def document(self, doc_id: str) -> DocumentInfo | None:
-        return next((d for d in self.documents() if d.doc_id == doc_id), None)
+        return next(iter(self._infos("WHERE d.doc_id = ?", (doc_id,))), None)
 
     def document_by_source(self, source: str) -> DocumentInfo | None:
-        return next((d for d in self.documents() if d.source == source), None)
+        return next(iter(self._infos("WHERE d.source = ?", (source,))), None)
+
+    def _infos(self, where: str, params: tuple) -> list[DocumentInfo]:
+        """One document's details come from its own row, not from aggregating the whole table."""
+        rows = self.db.execute(
+            f"""SELECT d.doc_id, d.source, d.format, d.language, length(d.text), COUNT(c.id),
+                       d.content_hash, d.added_at
+                FROM documents d LEFT JOIN chunks c ON c.doc_id = d.doc_id
+                {where} GROUP BY d.doc_id ORDER BY d.source""",
+            params,
+        )
+        return [DocumentInfo(*row) for row in rows]
 
     def text(self, doc_id: str) -> str | None:
         row = self.db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
