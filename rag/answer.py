@@ -32,6 +32,15 @@ TYPE_BONUS, TYPE_MISSING = 0.2, 0.1
 TYPED = {types.Expect.PERSON, types.Expect.NUMBER, types.Expect.DATE}
 
 
+class _Sentences:
+    """A document's sentences with their start and end offsets, kept for bisecting per question."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = spans
+        self.starts = [s.start for s in spans]
+        self.ends = [s.end for s in spans]
+
+
 @dataclass
 class Scored:
     hit: Hit
@@ -48,7 +57,7 @@ class Composer:
                  max_chars: int = 500, threshold: float = 0.45) -> None:
         self.idf = idf
         # A doc_id names one immutable text, so its sentences can be split once and kept.
-        self._sentences = lru_cache(maxsize=512)(lambda doc_id: split_sentences(text_of(doc_id)))
+        self._split = lru_cache(maxsize=512)(lambda doc_id: _Sentences(split_sentences(text_of(doc_id))))
         self._terms = lru_cache(maxsize=50_000)(self._analyse)
         self.max_chars = max_chars
         self.threshold = threshold
@@ -87,10 +96,11 @@ class Composer:
         out: list[Scored] = []
         seen: set[tuple[str, int]] = set()
         for rank, hit in enumerate(hits):
-            sentences = self._sentences(hit.doc_id)
-            first = max(0, bisect_right([s.end for s in sentences], hit.start))
+            split = self._split(hit.doc_id)
+            sentences = split.spans
+            first = bisect_right(split.ends, hit.start)
             # One sentence past the passage's end: a list often follows the sentence that names its subject.
-            last = bisect_right([s.start for s in sentences], hit.end - 1) + 1
+            last = bisect_right(split.starts, hit.end - 1) + 1
             for i in range(first, min(last, len(sentences))):
                 span = sentences[i]
                 if (hit.doc_id, i) in seen:
@@ -124,7 +134,7 @@ class Composer:
         return out
 
     def _analyse(self, doc_id: str, i: int, language: str) -> tuple[frozenset[str], frozenset[str]]:
-        text = self._sentences(doc_id)[i].text
+        text = self._split(doc_id).spans[i].text
         return frozenset(stems(text, language)), frozenset(prefixes(text))
 
     # --- selection ---------------------------------------------------------------------------
