@@ -23,8 +23,11 @@ from .schema import Answer, Citation, Hit
 from .sentences import Span, split_sentences
 
 MAX_SENTENCES = 3
-# A further sentence joins the answer only when it scores close to the best one.
+# A further sentence joins the answer only when it scores close to the best one, and either
+# matches a question word the answer lacks or sits within NEIGHBOURHOOD sentences of the best one:
+# the answer often follows the sentence that names its subject ("The company installed …").
 FOLLOWER_RATIO = 0.6
+NEIGHBOURHOOD = 2
 PREFIX_CREDIT = 0.6  # a cross-language prefix match is weaker evidence than a stem match
 MIN_SENTENCE_CHARS = 25
 CONTEXT_BEFORE, CONTEXT_AFTER = 2, 1
@@ -49,6 +52,7 @@ class Scored:
     matched: dict[str, float]
     score: float
     evidence: float
+    position: int = 0  # the sentence's index in its document
     trimmed: bool = False  # cut to its best clauses: the answer marks the cut with "…"
 
 
@@ -129,7 +133,7 @@ class Composer:
                 # question must match exactly, by stem or glossary translation, for an answer to stand.
                 exact = any(m == 1.0 for m in context.values())
                 evidence = 0.6 * own + 0.4 * around if exact else 0.0
-                out.append(Scored(hit, rank, span, matched, score, evidence))
+                out.append(Scored(hit, rank, span, matched, score, evidence, i))
         out.sort(key=lambda s: s.score, reverse=True)
         return out
 
@@ -150,11 +154,11 @@ class Composer:
                 break
             if len(s.span.text) + 5 > budget or _overlaps(s, chosen):
                 continue
-            adds_terms = bool(set(s.matched) - covered)
+            adds = bool(set(s.matched) - covered) or _near(s, best)
             close = s.score >= FOLLOWER_RATIO * best.score
             lists = want_list and types.has_enumeration(s.span.text) and bool(s.matched) \
                 and not types.has_enumeration(best.span.text) and s.score >= 0.5 * best.score
-            if (close and adds_terms) or lists:
+            if (close and adds) or lists:
                 chosen.append(s)
                 covered |= set(s.matched)
                 budget -= len(s.span.text) + 5
@@ -181,7 +185,7 @@ class Composer:
         offset = best_window[0] - s.span.start
         text = s.span.text[offset: offset + best_window[1] - best_window[0]].rstrip(" ,;:")
         return Scored(s.hit, s.rank, Span(best_window[0], best_window[0] + len(text), text),
-                      s.matched, s.score, s.evidence, trimmed=True)
+                      s.matched, s.score, s.evidence, s.position, trimmed=True)
 
 
 def _match(groups: list[TermGroup], stem_set: frozenset[str], prefix_set: frozenset[str]) -> dict[str, float]:
@@ -193,6 +197,10 @@ def _match(groups: list[TermGroup], stem_set: frozenset[str], prefix_set: frozen
         elif g.prefixes & prefix_set:
             out[g.word] = PREFIX_CREDIT
     return out
+
+
+def _near(s: Scored, best: Scored) -> bool:
+    return s.hit.doc_id == best.hit.doc_id and abs(s.position - best.position) <= NEIGHBOURHOOD
 
 
 def _overlaps(s: Scored, chosen: list[Scored]) -> bool:
