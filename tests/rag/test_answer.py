@@ -97,3 +97,22 @@ def test_person_names_are_told_from_titles_and_bodies():
     assert types.holds(types.Expect.PERSON, "It was attended by National Prosecutor Jorge Abbott.", "Who?")
     assert not types.holds(types.Expect.PERSON, "The Foreign Affairs Minister met the European Union.", "Who?")
     assert not types.holds(types.Expect.PERSON, "The Anti-Money Laundering Working Group met.", "Who?")
+
+
+def test_the_sentence_after_the_one_naming_the_subject_joins_the_answer(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    filler = " ".join(f"Unrelated remark number {n} about the weather in the valley." for n in range(6))
+    (docs / "company.txt").write_text(
+        "In 1886 Tesla partnered with two businessmen to found Tesla Electric Light & Manufacturing. "
+        "The company installed arc light illumination systems designed by Tesla. " + filler +
+        " Tesla Electric Light & Manufacturing was later mentioned again in the press.", "utf-8")
+    engine = Engine(Settings(index_dir=tmp_path / "index", embedding_model="hash"))
+    try:
+        engine.ingest_paths([docs])
+        answer = engine.ask("What did Tesla Electric Light & Manufacturing do?")
+        # The neighbour holds the answer though it adds no question word; the far repetition does not join.
+        assert [c.quote[:25] for c in answer.citations] == ["In 1886 Tesla partnered w", "The company installed arc"]
+        assert grounded(engine, answer)
+    finally:
+        engine.close()
