@@ -18,7 +18,8 @@ import json, sys
 from pathlib import Path
 cols = [("recall_at_1", "R@1"), ("recall_at_5", "R@5"), ("dense_recall_at_1", "dense R@1"),
         ("lexical_recall_at_1", "lex R@1"), ("answer_containment", "contains"), ("naive_containment", "naive"),
-        ("not_found_rate", "not found"), ("median_ms", "ms")]
+        ("answer_in_top_k", "in top 5"), ("answer_in_gold_paragraph", "in gold"), ("not_found_rate", "not found"),
+        ("median_ms", "ms")]
 print("held-out articles 24-47".ljust(10) + "".join(f"{label:>11}" for _, label in cols))
 for name in ("en-en", "es-es", "es-en", "en-es"):
     row = json.loads((Path(sys.argv[1]) / f"{name}.json").read_text())["held_out_24_47"]

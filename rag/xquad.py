@@ -61,7 +61,7 @@ def load_questions(path: Path) -> list[XQuestion]:
 
 
 def contains(answer: str, golds: tuple[str, ...], limit: int = 500) -> bool:
-    return len(answer) <= limit and any(fold(g) in fold(answer) for g in golds)
+    return len(answer) <= limit and _occurs(golds, answer)
 
 
 def naive_sentence(engine: Engine, question_vector: np.ndarray, hit) -> str:
@@ -89,7 +89,7 @@ def evaluate_xquad(settings: Settings, questions_path: Path, corpus_path: Path, 
             engine.ingest_paths([folder])
             if on_total:
                 on_total(len(questions))
-            rows = [_score(engine, q, settings.top_k, progress) for q in questions]
+            rows = [_score(engine, q, corpus[q.paragraph], settings.top_k, progress) for q in questions]
         finally:
             engine.close()
     return {"questions": str(questions_path), "corpus": str(corpus_path), "paragraphs": len(corpus),
@@ -97,7 +97,7 @@ def evaluate_xquad(settings: Settings, questions_path: Path, corpus_path: Path, 
             "tuning_0_23": _summary([r for r in rows if r["article"] in TUNING])}
 
 
-def _score(engine: Engine, q: XQuestion, top_k: int, progress) -> dict:
+def _score(engine: Engine, q: XQuestion, gold_text: str, top_k: int, progress) -> dict:
     started = time.perf_counter()
     query = engine.analyzer.analyze(q.question)
     hits = engine.retriever.retrieve(query, RECALL_DEPTH)
@@ -113,7 +113,13 @@ def _score(engine: Engine, q: XQuestion, top_k: int, progress) -> dict:
             **{f"{mode}_r1": r[:1] == [q.paragraph] for mode, r in alone.items()},
             **{f"{mode}_r5": q.paragraph in r[:5] for mode, r in alone.items()},
             "contains": answer.found and contains(answer.answer, q.answers),
-            "naive_contains": contains(naive, q.answers), "not_found": not answer.found, "ms": took_ms}
+            "naive_contains": contains(naive, q.answers), "not_found": not answer.found, "ms": took_ms,
+            # Bounds on any quoted answer: the gold answer's words must be in the text at all.
+            "in_gold": _occurs(q.answers, gold_text), "in_top_k": any(_occurs(q.answers, h.text) for h in hits[:top_k])}
+
+
+def _occurs(golds: tuple[str, ...], text: str) -> bool:
+    return any(fold(g) in fold(text) for g in golds)
 
 
 def _summary(rows: list[dict]) -> dict:
@@ -127,4 +133,5 @@ def _summary(rows: list[dict]) -> dict:
             "dense_recall_at_1": rate("dense_r1"), "dense_recall_at_5": rate("dense_r5"),
             "lexical_recall_at_1": rate("lexical_r1"), "lexical_recall_at_5": rate("lexical_r5"),
             "answer_containment": rate("contains"), "naive_containment": rate("naive_contains"),
+            "answer_in_gold_paragraph": rate("in_gold"), "answer_in_top_k": rate("in_top_k"),
             "not_found_rate": rate("not_found"), "median_ms": round(statistics.median(r["ms"] for r in rows), 2)}

@@ -114,5 +114,9 @@ def test_the_sentence_after_the_one_naming_the_subject_joins_the_answer(tmp_path
         # The neighbour holds the answer though it adds no question word; the far repetition does not join.
         assert [c.quote[:25] for c in answer.citations] == ["In 1886 Tesla partnered w", "The company installed arc"]
         assert grounded(engine, answer)
+        # The best sentence here is the second: the two still read in the document's order.
+        answer = engine.ask("Who designed the arc light illumination systems the company installed?")
+        assert [c.quote[:25] for c in answer.citations] == ["In 1886 Tesla partnered w", "The company installed arc"]
+        assert answer.citations[1].score > answer.citations[0].score
     finally:
         engine.close()

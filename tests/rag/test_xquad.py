@@ -66,6 +66,8 @@ def test_eval_xquad_reports_both_splits(files, tmp_path):
     assert tuning["answer_containment"] >= 0.75
     assert set(tuning) >= {"dense_recall_at_1", "lexical_recall_at_1", "naive_containment", "not_found_rate",
                            "median_ms"}
+    assert tuning["answer_in_gold_paragraph"] == 1.0
+    assert tuning["answer_in_top_k"] >= tuning["answer_containment"]
     assert not (tmp_path / "untouched").exists()  # a temporary index, not the user's
 
     text = CliRunner().invoke(main, ["eval", "--xquad", str(questions), "--corpus", str(corpus)]).stdout
@@ -83,3 +85,16 @@ def test_eval_xquad_needs_both_files_and_parallel_ones(files, tmp_path):
     broken.write_text("{", "utf-8")
     bad = CliRunner().invoke(main, ["eval", "--xquad", str(broken), "--corpus", str(corpus)])
     assert bad.exit_code == 2 and "not an XQuAD" in bad.stderr
+
+
+def test_eval_xquad_bounds_what_a_quoted_answer_can_contain(files, tmp_path):
+    """Gold answers in the question's language that the passage words otherwise cannot be quoted."""
+    _, corpus = files
+    translated = [(title, [(context, [(q, {"whale oil": "aceite de ballena"}.get(a, a)) for q, a in qas])
+                           for context, qas in paragraphs]) for title, paragraphs in ARTICLES]
+    questions = write(tmp_path / "translated.json", translated)
+    result = CliRunner().invoke(main, ["eval", "--xquad", str(questions), "--corpus", str(corpus), "--json"],
+                                catch_exceptions=False)
+    tuning = json.loads(result.stdout)["tuning_0_23"]
+    assert tuning["answer_in_gold_paragraph"] == 0.75
+    assert tuning["answer_containment"] <= tuning["answer_in_top_k"] <= 0.75
