@@ -20,8 +20,16 @@ cols = [("recall_at_1", "R@1"), ("recall_at_5", "R@5"), ("dense_recall_at_1", "d
         ("lexical_recall_at_1", "lex R@1"), ("answer_containment", "contains"), ("naive_containment", "naive"),
         ("answer_in_top_k", "in top 5"), ("answer_in_gold_paragraph", "in gold"), ("not_found_rate", "not found"),
         ("median_ms", "ms")]
-print("held-out articles 24-47".ljust(10) + "".join(f"{label:>11}" for _, label in cols))
+
+
+def never_worse(row: dict) -> str:
+    """Whether fusion is at least as good as the better single retriever, at 1 and at 5."""
+    return "yes" if all(row[f"recall_at_{k}"] >= max(row[f"dense_recall_at_{k}"], row[f"lexical_recall_at_{k}"])
+                        for k in (1, 5)) else "no"
+
+
+print("held-out articles 24-47".ljust(10) + "".join(f"{label:>11}" for _, label in cols) + "  >= best single")
 for name in ("en-en", "es-es", "es-en", "en-es"):
     row = json.loads((Path(sys.argv[1]) / f"{name}.json").read_text())["held_out_24_47"]
-    print(name.replace("-", "/").ljust(10) + "".join(f"{row[key]:>11}" for key, _ in cols))
+    print(name.replace("-", "/").ljust(10) + "".join(f"{row[key]:>11}" for key, _ in cols) + f"  {never_worse(row)}")
 PY
