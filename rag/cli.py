@@ -186,9 +186,10 @@ def eval_(file: Path | None, top_k: int, xquad_questions: Path | None, corpus: P
     --xquad Q --corpus P: indexes P's 240 paragraphs into a temporary index (one document each)
     and reports, for the held-out articles 24-47 and the tuning articles 0-23: recall@1 and @5
     of the gold paragraph (fused, dense alone, lexical alone), answer containment against the
-    naive choice (the top passage's sentence most similar to the question), the share of questions
-    whose gold answer occurs in the top-k passages and in the gold paragraph (the most a quoted
-    answer can contain), the "not found" rate and the median latency. Uses RAG_EMBEDDING_MODEL; the index in RAG_INDEX_DIR is untouched.
+    naive choice (the top passage's sentence most similar to the question) and that of the
+    answer's best sentence alone, the share of questions whose gold answer occurs in the top-k
+    passages and in the gold paragraph (the most a quoted answer can contain), the "not found"
+    rate and the median latency. Uses RAG_EMBEDDING_MODEL; the index in RAG_INDEX_DIR is untouched.
 
     \b
     Examples:

@@ -66,7 +66,8 @@ def xquad(report: dict) -> str:
     """One row per split: the figures of `rag eval --xquad`."""
     columns = [("recall_at_1", "R@1"), ("recall_at_5", "R@5"), ("dense_recall_at_1", "dense R@1"),
                ("lexical_recall_at_1", "lexical R@1"), ("answer_containment", "contains"),
-               ("naive_containment", "naive"), ("answer_in_top_k", "in top k"),
+               ("naive_containment", "naive"), ("best_sentence_containment", "best sentence"),
+               ("answer_in_top_k", "in top k"),
                ("answer_in_gold_paragraph", "in gold"), ("not_found_rate", "not found"), ("median_ms", "median ms")]
     lines = [f"questions {report['questions']} over the paragraphs of {report['corpus']} ({report['paragraphs']})",
              f"{'split':<16}{'n':>5}" + "".join(f"{label:>13}" for _, label in columns)]

@@ -114,6 +114,8 @@ def _score(engine: Engine, q: XQuestion, gold_text: str, top_k: int, progress) -
             **{f"{mode}_r5": q.paragraph in r[:5] for mode, r in alone.items()},
             "contains": answer.found and contains(answer.answer, q.answers),
             "naive_contains": contains(naive, q.answers), "not_found": not answer.found, "ms": took_ms,
+            # The answer's best sentence alone, one sentence like the naive choice: selection without length.
+            "best_contains": answer.found and contains(max(answer.citations, key=lambda c: c.score).quote, q.answers),
             # Bounds on any quoted answer: the gold answer's words must be in the text at all.
             "in_gold": _occurs(q.answers, gold_text), "in_top_k": any(_occurs(q.answers, h.text) for h in hits[:top_k])}
 
@@ -133,5 +135,6 @@ def _summary(rows: list[dict]) -> dict:
             "dense_recall_at_1": rate("dense_r1"), "dense_recall_at_5": rate("dense_r5"),
             "lexical_recall_at_1": rate("lexical_r1"), "lexical_recall_at_5": rate("lexical_r5"),
             "answer_containment": rate("contains"), "naive_containment": rate("naive_contains"),
+            "best_sentence_containment": rate("best_contains"),
             "answer_in_gold_paragraph": rate("in_gold"), "answer_in_top_k": rate("in_top_k"),
             "not_found_rate": rate("not_found"), "median_ms": round(statistics.median(r["ms"] for r in rows), 2)}
