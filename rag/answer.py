@@ -24,8 +24,8 @@ from .sentences import Span, split_sentences
 
 MAX_SENTENCES = 3
 # A further sentence joins the answer only when it scores close to the best one, and either
-# matches a question word the answer lacks or sits within NEIGHBOURHOOD sentences of the best one:
-# the answer often follows the sentence that names its subject ("The company installed …").
+# matches a question word the answer lacks or sits within NEIGHBOURHOOD sentences of the best
+# one, in its paragraph: the answer often follows the sentence that names its subject.
 FOLLOWER_RATIO = 0.6
 NEIGHBOURHOOD = 2
 PREFIX_CREDIT = 0.6  # a cross-language prefix match is weaker evidence than a stem match
@@ -36,12 +36,14 @@ TYPED = {types.Expect.PERSON, types.Expect.NUMBER, types.Expect.DATE}
 
 
 class _Sentences:
-    """A document's sentences with their start and end offsets, kept for bisecting per question."""
+    """A document's sentences with their offsets and paragraph numbers, kept for bisecting per question."""
 
-    def __init__(self, spans: list[Span]) -> None:
-        self.spans = spans
-        self.starts = [s.start for s in spans]
-        self.ends = [s.end for s in spans]
+    def __init__(self, text: str) -> None:
+        self.spans = split_sentences(text)
+        self.starts = [s.start for s in self.spans]
+        self.ends = [s.end for s in self.spans]
+        breaks = [m.end() for m in _PARAGRAPH_BREAK.finditer(text)]
+        self.paragraphs = [bisect_right(breaks, s.start) for s in self.spans]
 
 
 @dataclass
@@ -53,6 +55,7 @@ class Scored:
     score: float
     evidence: float
     position: int = 0  # the sentence's index in its document
+    paragraph: int = 0  # the index of its paragraph (blank-line separated) in the document
     trimmed: bool = False  # cut to its best clauses: the answer marks the cut with "…"
 
 
@@ -61,7 +64,7 @@ class Composer:
                  max_chars: int = 500, threshold: float = 0.45) -> None:
         self.idf = idf
         # A doc_id names one immutable text, so its sentences can be split once and kept.
-        self._split = lru_cache(maxsize=512)(lambda doc_id: _Sentences(split_sentences(text_of(doc_id))))
+        self._split = lru_cache(maxsize=512)(lambda doc_id: _Sentences(text_of(doc_id)))
         self._terms = lru_cache(maxsize=50_000)(self._analyse)
         self.max_chars = max_chars
         self.threshold = threshold
@@ -133,7 +136,7 @@ class Composer:
                 # question must match exactly, by stem or glossary translation, for an answer to stand.
                 exact = any(m == 1.0 for m in context.values())
                 evidence = 0.6 * own + 0.4 * around if exact else 0.0
-                out.append(Scored(hit, rank, span, matched, score, evidence, i))
+                out.append(Scored(hit, rank, span, matched, score, evidence, i, split.paragraphs[i]))
         out.sort(key=lambda s: s.score, reverse=True)
         return out
 
@@ -187,7 +190,7 @@ class Composer:
         offset = best_window[0] - s.span.start
         text = s.span.text[offset: offset + best_window[1] - best_window[0]].rstrip(" ,;:")
         return Scored(s.hit, s.rank, Span(best_window[0], best_window[0] + len(text), text),
-                      s.matched, s.score, s.evidence, s.position, trimmed=True)
+                      s.matched, s.score, s.evidence, s.position, s.paragraph, trimmed=True)
 
 
 def _match(groups: list[TermGroup], stem_set: frozenset[str], prefix_set: frozenset[str]) -> dict[str, float]:
@@ -202,7 +205,9 @@ def _match(groups: list[TermGroup], stem_set: frozenset[str], prefix_set: frozen
 
 
 def _near(s: Scored, best: Scored) -> bool:
-    return s.hit.doc_id == best.hit.doc_id and abs(s.position - best.position) <= NEIGHBOURHOOD
+    """Within NEIGHBOURHOOD sentences in the same paragraph: past a blank line another subject may begin."""
+    return (s.hit.doc_id == best.hit.doc_id and s.paragraph == best.paragraph
+            and abs(s.position - best.position) <= NEIGHBOURHOOD)
 
 
 def _overlaps(s: Scored, chosen: list[Scored]) -> bool:
@@ -211,6 +216,7 @@ def _overlaps(s: Scored, chosen: list[Scored]) -> bool:
 
 
 _CLAUSE_END = re.compile(r"[,;:]\s+")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def _clauses(span: Span) -> list[Span]:

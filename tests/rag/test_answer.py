@@ -120,3 +120,18 @@ def test_the_sentence_after_the_one_naming_the_subject_joins_the_answer(tmp_path
         assert answer.citations[1].score > answer.citations[0].score
     finally:
         engine.close()
+
+
+def test_a_close_sentence_past_a_blank_line_does_not_join_for_nearness(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "ships.md").write_text("The schooner Albatross was built in 1901 in Valparaíso for the nitrate trade.\n\n"
+                                   "The steamer Condor was built in 1923 in Glasgow for the coastal mail service.\n",
+                                   "utf-8")
+    engine = Engine(Settings(index_dir=tmp_path / "index", embedding_model="hash"))
+    try:
+        engine.ingest_paths([docs])
+        answer = engine.ask("Where was the steamer Condor built?")
+        assert [c.quote[:18] for c in answer.citations] == ["The steamer Condor"]
+    finally:
+        engine.close()
