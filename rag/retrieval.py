@@ -10,7 +10,6 @@ keeps half a vote.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from .index import Index
@@ -33,14 +32,6 @@ def dense_weight(question: str, passage: str, model_languages: frozenset[str]) -
     if question in model_languages and passage in model_languages:
         return 1.0
     return UNKNOWN_SAME_LANGUAGE if question == passage else UNKNOWN_CROSS_LANGUAGE
-
-
-@dataclass
-class _Candidate:
-    row: int
-    dense: float | None = None
-    lexical: float | None = None
-    fused: float = 0.0
 
 
 def _scaled(scores: dict[int, float]) -> dict[int, float]:
@@ -71,7 +62,8 @@ class HybridRetriever:
         if mode in ("lexical", "hybrid"):
             expression = query.fts_expression()
             if expression:
-                lexical = dict(self.index.store.lexical_search(expression, self.candidates, (1.0, PREFIX_WEIGHT, WORD_WEIGHT)))
+                lexical = dict(self.index.store.lexical_search(expression, self.candidates,
+                                                               (1.0, PREFIX_WEIGHT, WORD_WEIGHT)))
         rows = self.index.store.chunks(dense.keys() | lexical.keys())
         scaled_dense, scaled_lexical = _scaled(dense), _scaled(lexical)
         found = []
