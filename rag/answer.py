@@ -166,8 +166,8 @@ class Composer:
                 covered |= set(s.matched)
                 budget -= len(s.span.text) + 5
         # Sentences of one document read in the document's order; documents in the order they were chosen.
-        first = {doc: n for n, doc in reversed(list(enumerate(c.hit.doc_id for c in chosen)))}
-        return sorted(chosen, key=lambda c: (first[c.hit.doc_id], c.position))
+        order = {doc: n for n, doc in enumerate(dict.fromkeys(c.hit.doc_id for c in chosen))}
+        return sorted(chosen, key=lambda c: (order[c.hit.doc_id], c.position))
 
     def _fit(self, s: Scored) -> Scored:
         """A sentence longer than the answer may be is cut to its clauses that match most."""

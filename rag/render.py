@@ -67,8 +67,8 @@ def xquad(report: dict) -> str:
     columns = [("recall_at_1", "R@1"), ("recall_at_5", "R@5"), ("dense_recall_at_1", "dense R@1"),
                ("lexical_recall_at_1", "lexical R@1"), ("answer_containment", "contains"),
                ("naive_containment", "naive"), ("best_sentence_containment", "best sentence"),
-               ("answer_in_top_k", "in top k"),
-               ("answer_in_gold_paragraph", "in gold"), ("not_found_rate", "not found"), ("median_ms", "median ms")]
+               ("answer_in_top_k", "in top k"), ("answer_in_gold_paragraph", "in gold"),
+               ("not_found_rate", "not found"), ("median_ms", "median ms")]
     lines = [f"questions {report['questions']} over the paragraphs of {report['corpus']} ({report['paragraphs']})",
              f"{'split':<16}{'n':>5}" + "".join(f"{label:>13}" for _, label in columns)]
     for name in ("held_out_24_47", "tuning_0_23"):

@@ -115,13 +115,16 @@ def _score(engine: Engine, q: XQuestion, gold_text: str, top_k: int, progress) -
             "contains": answer.found and contains(answer.answer, q.answers),
             "naive_contains": contains(naive, q.answers), "not_found": not answer.found, "ms": took_ms,
             # The answer's best sentence alone, one sentence like the naive choice: selection without length.
-            "best_contains": answer.found and contains(max(answer.citations, key=lambda c: c.score).quote, q.answers),
+            "best_contains": answer.found and contains(max(answer.citations, key=lambda c: c.score).quote,
+                                                       q.answers),
             # Bounds on any quoted answer: the gold answer's words must be in the text at all.
-            "in_gold": _occurs(q.answers, gold_text), "in_top_k": any(_occurs(q.answers, h.text) for h in hits[:top_k])}
+            "in_gold": _occurs(q.answers, gold_text),
+            "in_top_k": any(_occurs(q.answers, h.text) for h in hits[:top_k])}
 
 
 def _occurs(golds: tuple[str, ...], text: str) -> bool:
-    return any(fold(g) in fold(text) for g in golds)
+    folded = fold(text)
+    return any(fold(g) in folded for g in golds)
 
 
 def _summary(rows: list[dict]) -> dict:
