@@ -72,7 +72,7 @@ def main() -> None:
                 for _ in range(args.rounds):  # interleaved, so machine noise hits both alike
                     for q in qs:
                         ask_ms += timed_ms(lambda: client.post("/ask", json={"question": q}).raise_for_status(), 1)
-                        embed_ms += timed_ms(lambda: embedder.embed([q]), 1)
+                        embed_ms += timed_ms(lambda: embedder.embed([q], kind="query"), 1)
         finally:
             server.should_exit = True
             thread.join(timeout=10)

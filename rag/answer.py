@@ -77,7 +77,7 @@ class Composer:
         citations, parts = [], []
         for n, s in enumerate(chosen, start=1):
             citations.append(Citation(s.hit.doc_id, s.hit.source, s.span.start, s.span.end, s.span.text,
-                                      round(s.score, 4)))
+                                      round(s.score, 4), s.hit.language))
             parts.append(f"{s.span.text}{' …' if s.trimmed else ''} [{n}]")
         return Answer(query.text, " ".join(parts), True, query.language, citations)
 

@@ -7,7 +7,7 @@ import os
 import re
 import threading
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -15,12 +15,16 @@ from .errors import ModelUnavailable
 from .settings import BUNDLED_MODEL, FAKE_MODEL
 
 
+# Some models (e5) embed a question differently from a passage; the others ignore the kind.
+Kind = Literal["query", "passage"]
+
+
 @runtime_checkable
 class Embedder(Protocol):
     name: str
     dimension: int
 
-    def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+    def embed(self, texts: list[str], *, batch_size: int = 32, kind: Kind = "passage") -> np.ndarray:
         """L2-normalised float32 vectors, one row per text."""
         ...
 
@@ -39,7 +43,7 @@ class HashEmbedder:
         self.name = FAKE_MODEL
         self.dimension = dimension
 
-    def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+    def embed(self, texts: list[str], *, batch_size: int = 32, kind: Kind = "passage") -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in re.findall(r"\w+", text.lower()):
@@ -78,7 +82,7 @@ class SentenceTransformerEmbedder:
         self.name = name
         self.dimension = int(self._model.get_embedding_dimension())
 
-    def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+    def embed(self, texts: list[str], *, batch_size: int = 32, kind: Kind = "passage") -> np.ndarray:
         vectors = self._model.encode(
             texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
             show_progress_bar=False,
@@ -128,8 +132,8 @@ class LazyEmbedder:
     def dimension(self) -> int:
         return self.model.dimension
 
-    def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
-        return self.model.embed(texts, batch_size=batch_size)
+    def embed(self, texts: list[str], *, batch_size: int = 32, kind: Kind = "passage") -> np.ndarray:
+        return self.model.embed(texts, batch_size=batch_size, kind=kind)
 
 
 def model_name(setting: str) -> str:

@@ -57,7 +57,7 @@ class HybridRetriever:
         lexical: dict[int, float] = {}
         if mode in ("dense", "hybrid"):
             if query.vector is None:
-                query.vector = self.index.embedder.embed([query.dense_text])[0]
+                query.vector = self.index.embedder.embed([query.dense_text], kind="query")[0]
             dense = dict(self.index.vectors.search(query.vector, self.candidates))
         if mode in ("lexical", "hybrid"):
             expression = query.fts_expression()

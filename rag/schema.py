@@ -68,6 +68,10 @@ class Citation:
     end: int
     quote: str
     score: float
+    language: str = "en"  # the cited document's language
+    # The quote machine-translated into the question's language when the two differ, else None.
+    # Shown beside the quote, marked as a machine translation; never in its place.
+    gloss: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -82,11 +86,15 @@ class Answer:
     citations: list[Citation]
     took_ms: float = 0.0
     conversation_id: str | None = None
+    # The answer with each quote replaced by its gloss, [n] markers kept; None when no citation
+    # is in another language than the question.
+    answer_gloss: str | None = None
 
     def to_dict(self) -> dict:
         out = {
             "question": self.question,
             "answer": self.answer,
+            "answer_gloss": self.answer_gloss,
             "found": self.found,
             "language": self.language,
             "citations": [c.to_dict() for c in self.citations],

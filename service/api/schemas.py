@@ -31,11 +31,17 @@ class CitationOut(BaseModel):
     end: int
     quote: str
     score: float
+    language: str = Field(description="The cited document's language (en, es or pt).")
+    gloss: str | None = Field(description="The quote machine-translated into the question's language when the "
+                                          "document's language differs; null otherwise. Never replaces the quote.")
 
 
 class AnswerOut(BaseModel):
     question: str
     answer: str
+    answer_gloss: str | None = Field(
+        description="The answer with each quote replaced by its machine translation into the question's "
+                    "language, [n] markers kept; null when every citation is in the question's language.")
     found: bool
     language: str
     citations: list[CitationOut]

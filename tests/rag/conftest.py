@@ -105,10 +105,10 @@ class CountingEmbedder:
         self.calls = 0
         self.texts: list[str] = []
 
-    def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+    def embed(self, texts: list[str], *, batch_size: int = 32, kind: str = "passage") -> np.ndarray:
         self.calls += 1
         self.texts.extend(texts)
-        return self.inner.embed(texts, batch_size=batch_size)
+        return self.inner.embed(texts, batch_size=batch_size, kind=kind)
 
     def reset(self) -> None:
         self.calls = 0
