@@ -8,9 +8,24 @@ PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test index bench clean
+# Debian packages the product uses when present: Apertium translates across en/es/pt.
+APT_PACKAGES := apertium apertium-eng-spa apertium-es-pt
 
-setup: $(STAMP)
+.PHONY: setup system run test index bench clean
+
+setup: system $(STAMP)
+
+# Installed when missing and apt-get is usable as root; otherwise the command is printed and the
+# set-up goes on (translation stays off, everything else works).
+system:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing$$missing (Debian)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null) \
+	      || echo "could not install$$missing; translation stays off until: sudo apt-get install$$missing"; \
+	  else echo "translation stays off until you run: sudo apt-get install$$missing"; fi; \
+	fi
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

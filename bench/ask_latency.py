@@ -10,19 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import tempfile
-import threading
-import time
 from pathlib import Path
 
-import httpx
-import uvicorn
-
-from _common import ROOT, SEEDS, median, table, timed_ms
+from _common import ROOT, SEEDS, median, served, table, timed_ms
 from rag.embedding import load_embedder
 from rag.settings import BUNDLED_MODEL, Settings
-from service.app import create_app
 
 DEV = ROOT.parent / "shared" / "eval" / "seeds_dev.jsonl"
 FALLBACK = ["Which countries are in TRACK4TIP?", "Who implements TRACK4TIP?", "What is REDTRAM?"]
@@ -33,12 +26,6 @@ def questions() -> list[str]:
         return FALLBACK
     rows = [json.loads(line) for line in DEV.read_text("utf-8").splitlines() if line.strip()]
     return [r["question"] for r in rows if r.get("question")]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main() -> None:
@@ -55,27 +42,16 @@ def main() -> None:
         seeding.ingest_paths([SEEDS])
         seeding.close()
 
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                               log_level="warning", access_log=False))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.05)
-        try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-                for q in qs:  # warm: model, vectors, sentence caches
-                    client.post("/ask", json={"question": q}).raise_for_status()
-                embedder = load_embedder(BUNDLED_MODEL)
-                embedder.embed(["warm up"])
-                ask_ms, embed_ms = [], []
-                for _ in range(args.rounds):  # interleaved, so machine noise hits both alike
-                    for q in qs:
-                        ask_ms += timed_ms(lambda: client.post("/ask", json={"question": q}).raise_for_status(), 1)
-                        embed_ms += timed_ms(lambda: embedder.embed([q], kind="query"), 1)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+        with served(settings) as client:
+            for q in qs:  # warm: model, vectors, sentence caches
+                client.post("/ask", json={"question": q}).raise_for_status()
+            embedder = load_embedder(BUNDLED_MODEL)
+            embedder.embed(["warm up"])
+            ask_ms, embed_ms = [], []
+            for _ in range(args.rounds):  # interleaved, so machine noise hits both alike
+                for q in qs:
+                    ask_ms += timed_ms(lambda: client.post("/ask", json={"question": q}).raise_for_status(), 1)
+                    embed_ms += timed_ms(lambda: embedder.embed([q], kind="query"), 1)
 
     a, e = median(ask_ms), median(embed_ms)
     print(table([

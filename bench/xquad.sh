@@ -17,7 +17,9 @@ done
 import json, sys
 from pathlib import Path
 cols = [("recall_at_1", "R@1"), ("recall_at_5", "R@5"), ("dense_recall_at_1", "dense R@1"),
-        ("lexical_recall_at_1", "lex R@1"), ("answer_containment", "contains"), ("naive_containment", "naive"),
+        ("lexical_recall_at_1", "lex R@1"), ("answer_cites_gold", "cites gold"),
+        ("answer_containment", "contains"), ("gloss_containment", "gloss"),
+        ("naive_containment", "naive"),
         ("best_sentence_containment", "best sent."), ("answer_in_top_k", "in top 5"),
         ("answer_in_gold_paragraph", "in gold"), ("not_found_rate", "not found"), ("median_ms", "ms")]
 

@@ -59,6 +59,20 @@ class Scored:
     trimmed: bool = False  # cut to its best clauses: the answer marks the cut with "…"
 
 
+class _Form:
+    """One form of the question (itself, or its translation) with what scoring needs of it."""
+
+    def __init__(self, query: Query, weights: dict[str, float]) -> None:
+        self.query = query
+        self.weights = weights
+        self.total = sum(weights.values()) or 1.0
+        self.subject = [g.word for g in query.groups]
+        self.matched: dict[tuple[str, int], dict[str, float]] = {}
+
+    def cover(self, matched: dict[str, float]) -> float:
+        return sum(self.weights[w] * m for w, m in matched.items()) / self.total
+
+
 class Composer:
     def __init__(self, *, idf: Callable[[Query], dict[str, float]], text_of: Callable[[str], str],
                  max_chars: int = 500, threshold: float = 0.45) -> None:
@@ -84,60 +98,65 @@ class Composer:
     # --- scoring -----------------------------------------------------------------------------
 
     def score(self, query: Query, hits: list[Hit]) -> list[Scored]:
-        weights = self.idf(query)
-        total = sum(weights.values()) or 1.0
+        """Every sentence of the passages, scored against the question's form in the passage's language."""
         kind = types.expected(query.text)
         want_list = types.is_list_question(query.text)
-        subject = [g.word for g in query.groups]
-        cache: dict[tuple[str, int], dict[str, float]] = {}
-
-        def matched_at(hit: Hit, sentences: list[Span], i: int) -> dict[str, float]:
-            key = (hit.doc_id, i)
-            if key not in cache:
-                cache[key] = _match(query.groups, *self._terms(hit.doc_id, i, hit.language))
-            return cache[key]
-
-        def cover(matched: dict[str, float]) -> float:
-            return sum(weights[w] * m for w, m in matched.items()) / total
-
-        out: list[Scored] = []
-        seen: set[tuple[str, int]] = set()
+        forms: dict[str, _Form] = {}
+        best: dict[tuple[str, int], Scored] = {}
         for rank, hit in enumerate(hits):
-            split = self._split(hit.doc_id)
-            sentences = split.spans
-            first = bisect_right(split.ends, hit.start)
-            # One sentence past the passage's end: a list often follows the sentence that names its subject.
-            last = bisect_right(split.starts, hit.end - 1) + 1
-            for i in range(first, min(last, len(sentences))):
-                span = sentences[i]
-                if (hit.doc_id, i) in seen:
-                    continue
-                seen.add((hit.doc_id, i))
-                matched = matched_at(hit, sentences, i)
-                # The sentences just before and after often name what this one only refers to.
-                context: dict[str, float] = {}
-                for j in range(max(0, i - CONTEXT_BEFORE), min(len(sentences), i + CONTEXT_AFTER + 1)):
-                    for w, m in matched_at(hit, sentences, j).items():
-                        context[w] = max(context.get(w, 0.0), m)
-                own, around = cover(matched), cover(context)
-                bonus = 0.0
-                if kind is types.Expect.DEFINITION and types.defines(subject, span.text):
-                    bonus += 0.15
-                elif types.holds(kind, span.text, query.text):
-                    bonus += TYPE_BONUS
-                elif kind in TYPED:
-                    bonus -= TYPE_MISSING  # "who" wants a name: a sentence without one rarely answers
-                if want_list and types.has_enumeration(span.text):
-                    bonus += 0.2
-                penalty = 0.2 if len(span.text) < MIN_SENTENCE_CHARS else 0.0
-                penalty += 0.1 if types.is_heading(span.text) else 0.0
-                score = 0.55 * own + 0.25 * around + 0.1 / (1 + rank) + bonus - penalty
-                # Prefixes alone are weak evidence ("receita" is not "received"): some word of the
-                # question must match exactly, by stem or glossary translation, for an answer to stand.
-                exact = any(m == 1.0 for m in context.values())
-                evidence = 0.6 * own + 0.4 * around if exact else 0.0
-                out.append(Scored(hit, rank, span, matched, score, evidence, i, split.paragraphs[i]))
-        out.sort(key=lambda s: s.score, reverse=True)
+            # A passage in another language is read with the question's translation and with the
+            # question itself (names, numbers, glossary terms, cognates): the better reading counts.
+            own = query.for_language(hit.language)
+            for form in (own, query) if own is not query else (query,):
+                if form.language not in forms:
+                    forms[form.language] = _Form(form, self.idf(form))
+                for scored in self._score_hit(forms[form.language], kind, want_list, rank, hit):
+                    key = (hit.doc_id, scored.position)
+                    if key not in best or scored.score > best[key].score:
+                        best[key] = scored
+        return sorted(best.values(), key=lambda s: s.score, reverse=True)
+
+    def _score_hit(self, form: "_Form", kind: types.Expect, want_list: bool, rank: int, hit: Hit) -> list[Scored]:
+        query = form.query
+        split = self._split(hit.doc_id)
+        sentences = split.spans
+
+        def matched_at(i: int) -> dict[str, float]:
+            key = (hit.doc_id, i)
+            if key not in form.matched:
+                form.matched[key] = _match(query.groups, *self._terms(hit.doc_id, i, hit.language))
+            return form.matched[key]
+
+        out = []
+        first = bisect_right(split.ends, hit.start)
+        # One sentence past the passage's end: a list often follows the sentence that names its subject.
+        last = bisect_right(split.starts, hit.end - 1) + 1
+        for i in range(first, min(last, len(sentences))):
+            span = sentences[i]
+            matched = matched_at(i)
+            # The sentences just before and after often name what this one only refers to.
+            context: dict[str, float] = {}
+            for j in range(max(0, i - CONTEXT_BEFORE), min(len(sentences), i + CONTEXT_AFTER + 1)):
+                for w, m in matched_at(j).items():
+                    context[w] = max(context.get(w, 0.0), m)
+            own, around = form.cover(matched), form.cover(context)
+            bonus = 0.0
+            if kind is types.Expect.DEFINITION and types.defines(form.subject, span.text):
+                bonus += 0.15
+            elif types.holds(kind, span.text, query.text):
+                bonus += TYPE_BONUS
+            elif kind in TYPED:
+                bonus -= TYPE_MISSING  # "who" wants a name: a sentence without one rarely answers
+            if want_list and types.has_enumeration(span.text):
+                bonus += 0.2
+            penalty = 0.2 if len(span.text) < MIN_SENTENCE_CHARS else 0.0
+            penalty += 0.1 if types.is_heading(span.text) else 0.0
+            score = 0.55 * own + 0.25 * around + 0.1 / (1 + rank) + bonus - penalty
+            # Prefixes alone are weak evidence ("receita" is not "received"): some word of the
+            # question must match exactly, by stem or glossary translation, for an answer to stand.
+            exact = any(m == 1.0 for m in context.values())
+            evidence = 0.6 * own + 0.4 * around if exact else 0.0
+            out.append(Scored(hit, rank, span, matched, score, evidence, i, split.paragraphs[i]))
         return out
 
     def _analyse(self, doc_id: str, i: int, language: str) -> tuple[frozenset[str], frozenset[str]]:

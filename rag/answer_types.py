@@ -43,8 +43,8 @@ _DATE = re.compile(r"\b(1[89]\d\d|20\d\d)\b|\b(january|february|march|april|may|
                    r"novembro|dezembro)\b", re.I)
 _NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑÇ][a-záéíóúñçãõâêô’'-]+(?:\s+(?:de|del|da|dos|la)?\s*"
                    r"[A-ZÁÉÍÓÚÑÇ][a-záéíóúñçãõâêô’'-]+)+")
-# Capitalised words of titles, bodies and places: a run of them is not a person's name.
-_NOT_NAME_WORDS = set("""
+# Capitalised words of titles, bodies and places (folded): a run of them is not a person's name.
+INSTITUTION_WORDS = set("""
 affairs agency america american ambassador association attorney bureau caribbean center centre chief city
 commander commission committee conference congress convention cooperation council court crime day deputy
 department development director directorate division east european executive federal foreign general
@@ -54,6 +54,12 @@ president programme program prosecutor protocol public republic rights secretari
 service session south specialist state states team the union united university west working world
 migrant migrants migration smuggling trafficking traffickers money laundering anti crime crimes organised
 organized beings persons protection victims victim assistance border borders force task unit units
+ministerio publico fiscalia procuraduria policia nacional republica naciones nacoes unidas unidos estados
+estado secretaria oficina escritorio tribunal corte suprema supremo justicia justica juzgado camara senado
+congreso congresso gobierno governo direccion diretoria organizacion organizacao internacional mundial
+comision comissao consejo conselho departamento instituto universidad universidade red rede programa
+protocolo convencion convencao ley lei decreto trata trafico personas pessoas migrantes crimen delito
+agencia federal general ministro ministra presidente embajador embaixador
 """.split())
 _PLACE = re.compile(r"\b(at|in|en|em|no|na)\s+(the\s+|el\s+|la\s+|o\s+|a\s+)?[A-ZÁÉÍÓÚÑÇ]")
 _ENUMERATION = re.compile(
@@ -114,7 +120,7 @@ def defines(subject_words: list[str], sentence: str) -> bool:
 
 def _is_person(run: str) -> bool:
     names = [w for w in re.split(r"\s+", fold(run)) if w not in {"de", "del", "da", "dos", "la"}]
-    return sum(1 for w in names if w.strip("’'") not in _NOT_NAME_WORDS) >= 2
+    return sum(1 for w in names if w.strip("’'") not in INSTITUTION_WORDS) >= 2
 
 
 def is_heading(sentence: str) -> bool:

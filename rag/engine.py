@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -13,6 +14,7 @@ from .conversations import ConversationStore, Turn
 from .embedding import Embedder, LazyEmbedder
 from .errors import InvalidInput
 from .followup import search_text, subject_of
+from .gloss import add_glosses
 from .glossary import Glossary
 from .index import Index, Progress
 from .loaders import SourceFile, discover
@@ -20,13 +22,17 @@ from .query import Query, QueryAnalyzer
 from .retrieval import HybridRetriever, Mode
 from .schema import Answer, DocumentInfo, IngestReport
 from .settings import Settings
+from .translation import NoTranslator, Translator, load_translator
+
+log = logging.getLogger("rag.engine")
 
 MAX_QUESTION_CHARS = 2000
 UNKNOWN_FOREIGN_WEIGHT = 0.3
 
 
 class Engine:
-    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None,
+                 translator: Translator | None = None) -> None:
         self.settings = settings
         self.detector = LanguageDetector()
         self.glossary = Glossary.load(settings.glossary_path)
@@ -36,7 +42,11 @@ class Engine:
             chunker=Chunker(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap),
             detector=self.detector,
         )
-        self.analyzer = QueryAnalyzer(detector=self.detector, glossary=self.glossary)
+        self.translator = translator or load_translator(settings.translation)
+        if isinstance(self.translator, NoTranslator) and settings.translation != "off":
+            log.warning("%s", self.translator.reason)  # said once, at start; everything else works
+        self.analyzer = QueryAnalyzer(detector=self.detector, glossary=self.glossary, translator=self.translator,
+                                      document_languages=self.index.store.languages)
         self.conversations = ConversationStore(Path(settings.index_dir) / "conversations.sqlite",
                                                ttl_hours=settings.conversation_ttl_hours)
         self.retriever = HybridRetriever(index=self.index, candidates=settings.candidates,
@@ -58,7 +68,7 @@ class Engine:
         conversation_id = conversation_id or self.conversations.start()
         query = self.analyzer.analyze(search_text(question, history), language=self.detector.detect(question))
         hits = self.retriever.retrieve(query, top_k or self.settings.top_k, mode)
-        answer = self.composer.compose(query, hits)
+        answer = add_glosses(self.composer.compose(query, hits), self.translator)
         answer.question = question
         answer.conversation_id = conversation_id
         self.conversations.add(conversation_id, Turn(question, subject_of(question, history), answer.answer,
@@ -81,7 +91,9 @@ class Engine:
         store = self.index.store
         groups = query.groups
         _, chunks = store.count()
-        foreign = query.language not in store.languages()
+        # A machine translation's words are the translator's choice ("form part" for "fazem parte"):
+        # one the documents lack says as little as an untranslated word.
+        foreign = query.translated or query.language not in store.languages()
         stem_df = store.term_document_counts("stem", query.stem_terms)
         prefix_df = store.term_document_counts("pref", {p for g in groups for p in g.prefixes})
         weights = {}
@@ -122,6 +134,7 @@ class Engine:
 
     def close(self) -> None:
         self.index.close()
+        self.translator.close()
         self.conversations.close()
 
 

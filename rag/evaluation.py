@@ -4,22 +4,34 @@ A line with `facts` is answerable: the answer must hold one string of every grou
 accent-insensitively), be at most 500 characters, and cite only the listed documents. A line
 without `facts` must be answered "not found" with no citation. A line with `turns` is a
 conversation: its turns are asked in order in one conversation, and the facts apply to the last.
+
+`evaluate` scores a question file against the engine's own index. `evaluate_folder` scores a
+folder in the layout of shared/eval/real_dev (questions.jsonl and docs/) against a temporary
+index of its docs/, and adds fact recall per question -> document language pair and for a
+tuning and a check half of the documents (see `evaluate_folder`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import statistics
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .analysis import fold
 from .errors import InvalidInput
+from .loaders import discover
 from .schema import Answer
+from .settings import Settings
 
 MAX_ANSWER_CHARS = 500
 MODES = ("dense", "lexical", "hybrid")
+LANGUAGE_PREFIX = re.compile(r"^(en|es|pt)_")
+SPLIT_RULE = ("documents sorted by name, even positions (0, 2, ...) tuning, odd check; a question goes to "
+              "the half of its first document; unanswerable questions, sorted by id, alternate the same way")
 
 
 @dataclass
@@ -78,7 +90,11 @@ def judge(case: Case, answer: Answer) -> bool:
 
 
 def evaluate(engine, path: Path, *, top_k: int = 5) -> dict:
-    cases = load_cases(path)
+    """Scores the question file at `path` against the engine's index."""
+    return summarize(*_score(engine, load_cases(path), top_k), top_k)
+
+
+def _score(engine, cases: list[Case], top_k: int) -> tuple[list[Outcome], list[dict], list[float]]:
     outcomes: list[Outcome] = []
     skipped = []
     latencies = []
@@ -96,7 +112,125 @@ def evaluate(engine, path: Path, *, top_k: int = 5) -> dict:
                 hits = engine.retriever.retrieve(query, top_k, mode)
                 outcome.retrieved[mode] = any(any(d in h.source for d in case.docs) for h in hits)
         outcomes.append(outcome)
-    return summarize(outcomes, skipped, latencies, top_k)
+    return outcomes, skipped, latencies
+
+
+def evaluate_folder(settings: Settings, folder: Path, *, top_k: int = 5) -> dict:
+    """Scores a folder holding questions.jsonl and docs/ (the layout of shared/eval/real_dev).
+
+    docs/ is indexed into a temporary index with `settings`' model and chunking (the index in
+    RAG_INDEX_DIR is untouched), and questions.jsonl is scored against it as `evaluate` does.
+    The report adds:
+
+    - `by_pair`: fact recall per question language -> document language ("es->en"), and its
+      `same_language` and `cross_language` totals. A question's document language is that of
+      the first document of its `docs`: the file-name prefix en_/es_/pt_ when there is one, else
+      the language the index detected for the document ("?" for a document not in the index,
+      counted in neither total).
+    - `splits`: the same figures for a tuning half and a check half, split by document. The
+      documents of docs/ are sorted by name (their path under docs/); those at even positions
+      (0, 2, 4, ...) are the tuning half, those at odd positions the check half. A question goes
+      to the half of the first document of its `docs`; unanswerable questions (no `facts`),
+      sorted by id, alternate: even positions tuning, odd check. A question whose first
+      document is not in docs/ is listed in `splits.unassigned`. Conversations (`turns`) are
+      scored as a whole only, as in `evaluate`.
+    - `documents`: each document of docs/ with its language and its half; `not_indexed`: the
+      files the index refused, with the reason.
+    """
+    from .engine import Engine
+
+    folder = Path(folder)
+    questions, docs = folder / "questions.jsonl", folder / "docs"
+    if not questions.is_file():
+        raise InvalidInput(f"{folder} has no questions.jsonl; give a folder holding questions.jsonl and docs/ "
+                           "(like shared/eval/real_dev), or a question file.")
+    if not docs.is_dir():
+        raise InvalidInput(f"{folder} has no docs/ folder; put the documents the questions are about in {docs}.")
+    cases = load_cases(questions)
+    names = sorted(f.source for f in discover([docs]))
+    if not names:
+        raise InvalidInput(f"{docs} holds no documents; put the documents the questions are about in it.")
+    with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
+        engine = Engine(settings.model_copy(update={"index_dir": Path(tmp) / "index"}))
+        try:
+            ingested = engine.ingest_paths([docs])
+            detected = {d.source: d.language for d in engine.documents()}
+            outcomes, skipped, latencies = _score(engine, cases, top_k)
+        finally:
+            engine.close()
+    report = summarize(outcomes, skipped, latencies, top_k)
+    language = {name: document_language(name, detected) for name in names}
+    half_of = {name: ("tuning", "check")[i % 2] for i, name in enumerate(names)}
+    unanswerable = sorted(o.case.id for o in outcomes if o.case.facts is None and not o.case.turns)
+    half_of_case = {case_id: ("tuning", "check")[i % 2] for i, case_id in enumerate(unanswerable)}
+    singles = [o for o in outcomes if not o.case.turns]
+    unassigned = []
+    for o in singles:
+        if o.case.facts is not None:
+            source = _document_of(o.case.docs[0], names) if o.case.docs else None
+            half_of_case[o.case.id] = half_of.get(source)
+            if source is None:
+                unassigned.append(o.case.id)
+
+    def language_of(case: Case) -> str:
+        source = _document_of(case.docs[0], names) if case.docs else None
+        return language[source] if source else document_language(case.docs[0] if case.docs else "", detected)
+
+    report.update(_pairs(singles, language_of))
+    report["splits"] = {"rule": SPLIT_RULE, "unassigned": unassigned}
+    for half in ("tuning", "check"):
+        items = [o for o in singles if half_of_case.get(o.case.id) == half]
+        answerable = [o for o in items if o.case.facts is not None]
+        by_lang: dict[str, list[Outcome]] = defaultdict(list)
+        for o in answerable:
+            by_lang[o.case.language].append(o)
+        report["splits"][half] = {
+            "documents": [name for name in names if half_of[name] == half],
+            "questions": len(items),
+            **_recall(answerable),
+            "by_language": {lang: _recall(group) for lang, group in sorted(by_lang.items())},
+            **_pairs(items, language_of),
+            "unanswerable": len(items) - len(answerable),
+            "said_not_found": sum(o.correct for o in items if o.case.facts is None),
+        }
+    report["documents"] = [{"source": name, "language": language[name], "split": half_of[name],
+                            "indexed": name in detected} for name in names]
+    report["not_indexed"] = [{"source": s.source, "reason": s.reason} for s in ingested.skipped]
+    return report
+
+
+def document_language(name: str, detected: dict[str, str]) -> str:
+    """A document's language: its file-name prefix en_/es_/pt_, else what the index detected."""
+    m = LANGUAGE_PREFIX.match(PurePosixPath(name).name)
+    return m.group(1) if m else detected.get(name, "?")
+
+
+def _document_of(doc: str, names: list[str]) -> str | None:
+    """The document of docs/ a question's `docs` entry names: the same name, else the first whose
+    name contains it (the rule `cites_only` applies to citations)."""
+    if doc in names:
+        return doc
+    return next((name for name in names if doc and doc in name), None)
+
+
+def _recall(answerable: list[Outcome]) -> dict:
+    correct = sum(o.correct for o in answerable)
+    return {"answerable": len(answerable), "correct": correct, "fact_recall": _rate(correct, len(answerable))}
+
+
+def _pairs(outcomes: list[Outcome], language_of) -> dict:
+    """Fact recall per question -> document language pair, and same- and cross-language totals."""
+    by_pair: dict[str, list[Outcome]] = defaultdict(list)
+    same, cross = [], []
+    for o in outcomes:
+        if o.case.facts is None:
+            continue
+        doc_language = language_of(o.case)
+        by_pair[f"{o.case.language}->{doc_language}"].append(o)
+        if doc_language != "?":  # a document of unknown language is in neither total
+            (same if doc_language == o.case.language else cross).append(o)
+    return {"by_pair": {pair: _recall(items) for pair, items in sorted(by_pair.items())},
+            "same_language": _recall(same), "cross_language": _recall(cross)}
 
 
 def _ask(engine, case: Case) -> Answer | None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .analysis import LANGUAGES, PREFIX_LEN, LanguageDetector, is_informative, stem, tokens
 from .glossary import Glossary
+from .translation import TranslationFailed, Translator
+
+log = logging.getLogger("rag.query")
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,14 @@ class Query:
     expansions: list[str]
     groups: list[TermGroup]
     vector: np.ndarray | None = field(default=None, repr=False)
+    # The question machine-translated into each other language of the documents, analysed alike:
+    # passages in that language are searched and scored with it.
+    translations: dict[str, "Query"] = field(default_factory=dict)
+    translated: bool = False  # this form is a machine translation of the question
+
+    def for_language(self, language: str) -> "Query":
+        """The form of the question to match against text in `language`."""
+        return self.translations.get(language, self)
 
     @property
     def stem_terms(self) -> set[str]:
@@ -75,12 +88,31 @@ def _forms(word: str) -> set[str]:
 
 
 class QueryAnalyzer:
-    def __init__(self, *, detector: LanguageDetector, glossary: Glossary) -> None:
+    def __init__(self, *, detector: LanguageDetector, glossary: Glossary, translator: Translator | None = None,
+                 document_languages: Callable[[], set[str]] = set) -> None:
+        if translator is not None and not isinstance(translator, Translator):
+            raise TypeError("translator must implement the Translator protocol")
         self.detector = detector
         self.glossary = glossary
+        self.translator = translator
+        self.document_languages = document_languages
 
     def analyze(self, text: str, language: str | None = None) -> Query:
-        language = language or self.detector.detect(text)
+        """The question, and its translation into each other language the documents are in."""
+        query = self._analyze(text, language or self.detector.detect(text))
+        if self.translator is not None:
+            for target in sorted(self.document_languages() - {query.language}):
+                if not self.translator.supports(query.language, target):
+                    continue
+                try:
+                    translated = self.translator.translate(text, query.language, target)
+                except TranslationFailed as exc:
+                    log.warning("question not translated to %s: %s", target, exc)
+                    continue
+                query.translations[target] = self._analyze(translated, target, translated=True)
+        return query
+
+    def _analyze(self, text: str, language: str, *, translated: bool = False) -> Query:
         expansions = self.glossary.expand(text)
         translations = self._translations(text)
         groups = []
@@ -89,7 +121,7 @@ class QueryAnalyzer:
             phrases.discard(())
             # Translations are matched as whole phrases; the prefix is for cognates the glossary lacks.
             groups.append(TermGroup(word, frozenset(_forms(lowered)), frozenset({word[:PREFIX_LEN]}), tuple(phrases)))
-        return Query(text, language, expansions, groups)
+        return Query(text, language, expansions, groups, translated=translated)
 
     def _translations(self, text: str) -> dict[str, list[str]]:
         """Each question word -> the glossary equivalents of the phrase it belongs to."""

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import textwrap
 
+from .i18n import message
 from .schema import Answer, DocumentInfo, IngestReport
+
+MACHINE_TRANSLATION = {"en": "machine translation", "es": "traducción automática", "pt": "tradução automática"}
+CONTINUE = {"en": "continue with", "es": "continúe con", "pt": "continue com"}
 
 
 def answer(a: Answer) -> str:
+    """The answer, then one line per citation; a machine translation (gloss) is printed under
+    what it translates, labelled as such in the answer's language, never in its place."""
+    label = message(MACHINE_TRANSLATION, a.language)
     lines = [textwrap.fill(a.answer, 100)]
+    if a.answer_gloss:
+        lines.append(textwrap.fill(f"{label}: “{a.answer_gloss}”", 100, initial_indent="  ",
+                                   subsequent_indent="    "))
     for n, c in enumerate(a.citations, start=1):
         lines.append(f"  [{n}] {c.source} {c.start}-{c.end}  “{textwrap.shorten(c.quote, 90)}”")
-    lines.append(f"  ({a.language}, {a.took_ms:.0f} ms; continue with --conversation {a.conversation_id})")
+        if c.gloss:
+            lines.append(f"      {label}: “{textwrap.shorten(c.gloss, 90)}”")
+    lines.append(f"  ({a.language}, {a.took_ms:.0f} ms; {message(CONTINUE, a.language)} "
+                 f"--conversation {a.conversation_id})")
     return "\n".join(lines)
 
 
@@ -46,6 +59,24 @@ def evaluation(report: dict) -> str:
     for lang, row in report["by_language"].items():
         lines.append(f"  {lang}: {pct(row['fact_recall'])} of {row['answerable']} answerable, "
                      f"{row['unanswerable']} unanswerable")
+
+    def recall(row: dict) -> str:
+        return f"{pct(row['fact_recall'])} ({row['correct']} of {row['answerable']})"
+
+    if "by_pair" in report:  # a question folder: per language pair, and per half of the documents
+        lines.append(f"same language: {recall(report['same_language'])}   "
+                     f"cross language: {recall(report['cross_language'])}")
+        lines += [f"  {pair}: {recall(row)}" for pair, row in report["by_pair"].items()]
+        splits = report["splits"]
+        lines.append(f"splits ({splits['rule']}):")
+        for half in ("tuning", "check"):
+            row = splits[half]
+            lines.append(f"  {half}: fact recall {recall(row)}, same language {recall(row['same_language'])}, "
+                         f"cross language {recall(row['cross_language'])}; {row['said_not_found']} of "
+                         f"{row['unanswerable']} unanswerable said 'not found'; {len(row['documents'])} documents")
+        if splits["unassigned"]:
+            lines.append(f"  in neither half (first document not in docs/): {', '.join(splits['unassigned'])}")
+        lines += [f"  not indexed {d['source']}: {d['reason']}" for d in report["not_indexed"]]
     lines += [
         f"citation exactness: {pct(report['citation_exactness'])} of {report['citations']} citations",
         f"abstention: {a['said_not_found']} of {a['unanswerable']} unanswerable said 'not found'; "
@@ -65,8 +96,9 @@ def evaluation(report: dict) -> str:
 def xquad(report: dict) -> str:
     """One row per split: the figures of `rag eval --xquad`."""
     columns = [("recall_at_1", "R@1"), ("recall_at_5", "R@5"), ("dense_recall_at_1", "dense R@1"),
-               ("lexical_recall_at_1", "lexical R@1"), ("answer_containment", "contains"),
-               ("naive_containment", "naive"), ("best_sentence_containment", "best sentence"),
+               ("lexical_recall_at_1", "lexical R@1"), ("answer_cites_gold", "cites gold"),
+               ("answer_containment", "contains"), ("gloss_containment", "gloss"), ("naive_containment", "naive"),
+               ("best_sentence_containment", "best sentence"),
                ("answer_in_top_k", "in top k"), ("answer_in_gold_paragraph", "in gold"),
                ("not_found_rate", "not found"), ("median_ms", "median ms")]
     lines = [f"questions {report['questions']} over the paragraphs of {report['corpus']} ({report['paragraphs']})",

@@ -53,25 +53,55 @@ class HybridRetriever:
         self.model_languages = model_languages
 
     def retrieve(self, query: Query, top_k: int, mode: Mode = "hybrid") -> list[Hit]:
-        dense: dict[int, float] = {}
-        lexical: dict[int, float] = {}
+        """Passages in each language are searched with the question's form in that language: its
+        translation where there is one, the question itself elsewhere. Each form's scores are
+        scaled over its own candidates, then the forms' hits are ranked together."""
+        forms = _forms(query, self.index.store.languages() if query.translations else set())
+        # The dense side reads the question itself where the model knows both languages (a
+        # translation only adds noise there), and its translation where the model does not.
+        readers = [query if self._knows(query.language, form.language) else form for form, _ in forms]
+        dense: list[dict[int, float]] = [{} for _ in forms]
+        lexical: list[dict[int, float]] = [{} for _ in forms]
         if mode in ("dense", "hybrid"):
-            if query.vector is None:
-                query.vector = self.index.embedder.embed([query.dense_text], kind="query")[0]
-            dense = dict(self.index.vectors.search(query.vector, self.candidates))
+            missing = list({id(r): r for r in readers if r.vector is None}.values())
+            if missing:  # one batch: the model's fixed cost is paid once for all the forms
+                vectors = self.index.embedder.embed([r.dense_text for r in missing], kind="query")
+                for reader, vector in zip(missing, vectors):
+                    reader.vector = vector
+            vectors = self.index.vectors
+            searched = {id(r): dict(vectors.search(r.vector, self.candidates)) for r in readers}
+            dense = [searched[id(r)] for r in readers]
         if mode in ("lexical", "hybrid"):
-            expression = query.fts_expression()
-            if expression:
-                lexical = dict(self.index.store.lexical_search(expression, self.candidates,
-                                                               (1.0, PREFIX_WEIGHT, WORD_WEIGHT)))
-        rows = self.index.store.chunks(dense.keys() | lexical.keys())
-        scaled_dense, scaled_lexical = _scaled(dense), _scaled(lexical)
-        found = []
-        for row, (doc_id, source, start, end, text, language) in rows.items():
-            weight = dense_weight(query.language, language, self.model_languages)
-            fused = weight * scaled_dense.get(row, 0.0) + scaled_lexical.get(row, 0.0)
-            found.append(Hit(row, doc_id, source, start, end, text, language, fused, dense.get(row),
-                             lexical.get(row)))
+            for n, (form, languages) in enumerate(forms):
+                expression = form.fts_expression()
+                if expression:
+                    lexical[n] = dict(self.index.store.lexical_search(expression, self.candidates,
+                                                                      (1.0, PREFIX_WEIGHT, WORD_WEIGHT), languages))
+        rows = self.index.store.chunks(set().union(*dense, *lexical))
+        found: dict[int, Hit] = {}
+        for (form, languages), reader, form_dense, form_lexical in zip(forms, readers, dense, lexical):
+            if languages is not None:  # a form answers for its languages' passages only
+                form_dense = {r: s for r, s in form_dense.items() if rows[r][5] in languages}
+                form_lexical = {r: s for r, s in form_lexical.items() if rows[r][5] in languages}
+            scaled_dense, scaled_lexical = _scaled(form_dense), _scaled(form_lexical)
+            for row in form_dense.keys() | form_lexical.keys():
+                doc_id, source, start, end, text, language = rows[row]
+                weight = dense_weight(reader.language, language, self.model_languages)
+                fused = weight * scaled_dense.get(row, 0.0) + scaled_lexical.get(row, 0.0)
+                found[row] = Hit(row, doc_id, source, start, end, text, language, fused, form_dense.get(row),
+                                 form_lexical.get(row))
         # Ties (equal fused scores) keep the dense order, then the row order: deterministic.
-        found.sort(key=lambda h: (-h.score, -(h.dense_score or -1.0), h.row))
-        return found[:top_k]
+        return sorted(found.values(), key=lambda h: (-h.score, -(h.dense_score or -1.0), h.row))[:top_k]
+
+    def _knows(self, *languages: str) -> bool:
+        return all(language in self.model_languages for language in languages)
+
+
+def _forms(query: Query, document_languages: set[str]) -> list[tuple[Query, set[str] | None]]:
+    """Each form of the question with the passage languages it searches (None: all of them)."""
+    if not query.translations:
+        return [(query, None)]
+    forms: list[tuple[Query, set[str] | None]] = [(q, {language}) for language, q in query.translations.items()]
+    # The question itself searches its own language and any the translator could not reach.
+    rest = document_languages - set(query.translations)
+    return [(query, rest)] + forms if rest else forms

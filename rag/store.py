@@ -187,13 +187,25 @@ class Store:
         )
         return {r[0]: r[1:] for r in found}
 
-    def lexical_search(self, expression: str, limit: int, weights: tuple[float, ...]) -> list[tuple[int, float]]:
-        """(row, score) best first; scores are positive, larger is better."""
-        rows = self.db.execute(
-            "SELECT rowid, -bm25(chunk_terms, ?, ?, ?) AS s FROM chunk_terms WHERE chunk_terms MATCH ? "
-            "ORDER BY s DESC LIMIT ?",
-            (*weights, expression, limit),
-        )
+    def lexical_search(self, expression: str, limit: int, weights: tuple[float, ...],
+                       languages: Iterable[str] | None = None) -> list[tuple[int, float]]:
+        """(row, score) best first; scores are positive, larger is better. With `languages`, only
+        chunks of documents in those languages."""
+        if languages is None:
+            rows = self.db.execute(
+                "SELECT rowid, -bm25(chunk_terms, ?, ?, ?) AS s FROM chunk_terms WHERE chunk_terms MATCH ? "
+                "ORDER BY s DESC LIMIT ?",
+                (*weights, expression, limit),
+            )
+        else:
+            languages = sorted(languages)
+            marks = ",".join("?" * len(languages))
+            rows = self.db.execute(
+                "SELECT t.rowid, -bm25(chunk_terms, ?, ?, ?) AS s FROM chunk_terms t "
+                "JOIN chunks c ON c.id = t.rowid JOIN documents d ON d.doc_id = c.doc_id "
+                f"WHERE chunk_terms MATCH ? AND d.language IN ({marks}) ORDER BY s DESC LIMIT ?",
+                (*weights, expression, *languages, limit),
+            )
         return [(r, s) for r, s in rows]
 
     def term_document_counts(self, column: str, terms: Iterable[str]) -> dict[str, int]:

@@ -21,6 +21,7 @@ import numpy as np
 from .analysis import fold
 from .engine import Engine
 from .errors import InvalidInput
+from .gloss import add_glosses
 from .sentences import split_sentences
 from .settings import Settings
 
@@ -101,9 +102,11 @@ def _score(engine: Engine, q: XQuestion, gold_text: str, top_k: int, progress) -
     started = time.perf_counter()
     query = engine.analyzer.analyze(q.question)
     hits = engine.retriever.retrieve(query, RECALL_DEPTH)
-    answer = engine.composer.compose(query, hits[:top_k])
+    answer = add_glosses(engine.composer.compose(query, hits[:top_k]), engine.translator)
     took_ms = (time.perf_counter() - started) * 1000
     ranked = list(dict.fromkeys(h.source for h in hits))
+    if query.vector is None:  # searched only through its translation: the baseline reads the question itself
+        query.vector = engine.index.embedder.embed([query.dense_text], kind="query")[0]
     naive = naive_sentence(engine, query.vector, hits[0]) if hits else ""
     alone = {mode: list(dict.fromkeys(h.source for h in engine.retriever.retrieve(query, RECALL_DEPTH, mode)))
              for mode in ("dense", "lexical")}
@@ -112,7 +115,12 @@ def _score(engine: Engine, q: XQuestion, gold_text: str, top_k: int, progress) -
     return {"article": q.article, "r1": ranked[:1] == [q.paragraph], "r5": q.paragraph in ranked[:5],
             **{f"{mode}_r1": r[:1] == [q.paragraph] for mode, r in alone.items()},
             **{f"{mode}_r5": q.paragraph in r[:5] for mode, r in alone.items()},
+            "cites_gold": any(c.source == q.paragraph for c in answer.citations),
             "contains": answer.found and contains(answer.answer, q.answers),
+            # The machine translation beside the quotes, where they are in another language: the
+            # answer's length bounds it, as it bounds the answer.
+            "gloss_contains": answer.found and len(answer.answer) <= 500
+            and _occurs(q.answers, answer.answer_gloss or answer.answer),
             "naive_contains": contains(naive, q.answers), "not_found": not answer.found, "ms": took_ms,
             # The answer's best sentence alone, one sentence like the naive choice: selection without length.
             "best_contains": answer.found and contains(max(answer.citations, key=lambda c: c.score).quote,
@@ -137,7 +145,8 @@ def _summary(rows: list[dict]) -> dict:
     return {"questions": len(rows), "recall_at_1": rate("r1"), "recall_at_5": rate("r5"),
             "dense_recall_at_1": rate("dense_r1"), "dense_recall_at_5": rate("dense_r5"),
             "lexical_recall_at_1": rate("lexical_r1"), "lexical_recall_at_5": rate("lexical_r5"),
-            "answer_containment": rate("contains"), "naive_containment": rate("naive_contains"),
+            "answer_cites_gold": rate("cites_gold"), "answer_containment": rate("contains"), "gloss_containment": rate("gloss_contains"),
+            "naive_containment": rate("naive_contains"),
             "best_sentence_containment": rate("best_contains"),
             "answer_in_gold_paragraph": rate("in_gold"), "answer_in_top_k": rate("in_top_k"),
             "not_found_rate": rate("not_found"), "median_ms": round(statistics.median(r["ms"] for r in rows), 2)}

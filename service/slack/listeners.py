@@ -18,12 +18,12 @@ from slack_sdk import WebClient
 from rag.errors import InvalidInput, RagError
 
 from .blocks import (
-    HOW_TO_ASK,
     VERDICT_OF_ACTION,
     answer_blocks,
     apology,
     escape,
     fallback_text,
+    how_to_ask,
     question_text,
     thanks,
 )
@@ -82,7 +82,7 @@ def answer_command(ack: Ack, command: dict, context: BoltContext, respond: Respo
     bot = bot_of(context)
     question = question_text(command.get("text", ""), context.bot_user_id)
     if not question:
-        ack(text=HOW_TO_ASK["command"])
+        ack(text=how_to_ask("command", command.get("text", "")))
         return
     ack()
 
@@ -102,7 +102,7 @@ def answer_command(ack: Ack, command: dict, context: BoltContext, respond: Respo
 def deliver(bot, question: str, where: str, ask: Callable[[], dict], post: Callable[..., None]) -> None:
     """Answers and posts; on any failure, posts why instead. Never leaves the asker without a reply."""
     if not question:
-        message = {"text": HOW_TO_ASK[where]}
+        message = {"text": how_to_ask(where)}
     else:
         try:
             message = ask()

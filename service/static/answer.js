@@ -1,19 +1,21 @@
-// An answer's text as DOM nodes: each "[n]" marker becomes a button that opens citations[n-1].
+// An answer's text (or its machine translation) as DOM nodes: each "[n]" marker becomes a
+// button that opens citations[n-1].
 import { h } from "./dom.js";
+import { UI_LANG, msg } from "./i18n.js";
 
 const MARKER = /\[(\d+)\]/g;
 
-export function answerNodes(answer, onCite) {
+export function answerNodes(text, citations, onCite) {
   const nodes = [];
   let last = 0;
-  for (const match of answer.answer.matchAll(MARKER)) {
+  for (const match of text.matchAll(MARKER)) {
     const n = Number(match[1]);
-    const citation = answer.citations[n - 1];
+    const citation = citations[n - 1];
     if (!citation) continue; // not a marker the answer defines: leave it as text
-    nodes.push(answer.answer.slice(last, match.index), marker(citation, n, onCite));
+    nodes.push(text.slice(last, match.index), marker(citation, n, onCite));
     last = match.index + match[0].length;
   }
-  nodes.push(answer.answer.slice(last));
+  nodes.push(text.slice(last));
   return nodes;
 }
 
@@ -21,8 +23,10 @@ function marker(citation, n, onCite) {
   const button = h("button", {
     type: "button",
     class: "marker",
-    "aria-label": `Citation ${n}: ${citation.source}`,
-    title: `${citation.source}, characters ${citation.start}–${citation.end}`,
+    // Its label is the page's words, inside text in the answer's language.
+    lang: UI_LANG,
+    "aria-label": msg("citation", n, citation.source),
+    title: msg("citationTitle", citation.source, citation.start, citation.end),
     "data-citation": n,
     onclick: () => onCite(citation, n, button),
   }, String(n));

@@ -1,18 +1,23 @@
 // Every call to the API goes through here. A 401 asks the person for the key, which is kept
 // for this tab only (sessionStorage) and sent on every later call; a wrong key asks again.
+import { msg } from "./i18n.js";
 import { askForKey } from "./key.js";
 
 const KEY = "rag-api-key";
 
 export class ApiError extends Error {
-  constructor(status, body) {
-    super(body?.detail || `the service answered with status ${status}; try again.`);
+  // `text` is what the page shows: the service's own detail as it is, or the page's words.
+  constructor(status, body, own = null) {
+    const detail = typeof body?.detail === "string" ? body.detail : null;
+    const text = own ?? detail ?? msg("statusError", status);
+    super(String(text));
     this.status = status;
     this.body = body;
+    this.text = text;
   }
 }
 
-const UNREACHABLE = { detail: "could not reach the service; check that it is running, then try again." };
+const unreachable = () => new ApiError(0, null, msg("unreachable"));
 
 export function request(method, path, json) {
   return withKey(async (headers) => {
@@ -21,7 +26,7 @@ export function request(method, path, json) {
     try {
       response = await fetch(path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
     } catch {
-      throw new ApiError(0, UNREACHABLE);
+      throw unreachable();
     }
     return { status: response.status, body: parse(await response.text()) };
   });
@@ -35,7 +40,7 @@ export function upload(path, formData, onProgress) {
     for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => onProgress(event.lengthComputable ? event.loaded / event.total : null);
     xhr.onload = () => resolve({ status: xhr.status, body: parse(xhr.responseText) });
-    xhr.onerror = () => reject(new ApiError(0, UNREACHABLE));
+    xhr.onerror = () => reject(unreachable());
     xhr.send(formData);
   }));
 }
@@ -47,7 +52,7 @@ async function withKey(send) {
     if (status >= 200 && status < 300) return body;
     if (status !== 401) throw new ApiError(status, body);
     const key = await askForKey({ refused: Boolean(sent) });
-    if (!key) throw new ApiError(401, { detail: "this service needs an API key; try again to enter it." });
+    if (!key) throw new ApiError(401, body, msg("keyCancelled"));
     sessionStorage.setItem(KEY, key);
   }
 }

@@ -2,6 +2,7 @@
 // answer, so the service reads them in context; "New conversation" forgets it.
 import { request } from "./api.js";
 import { say } from "./dom.js";
+import { msg } from "./i18n.js";
 import { createTurn } from "./turn.js";
 
 export function initConversation({ onCite, onNewConversation }) {
@@ -12,7 +13,7 @@ export function initConversation({ onCite, onNewConversation }) {
   const note = document.getElementById("conversation-note");
   let conversationId = null;
 
-  function startOver(message = "") {
+  function startOver(message = null) {
     conversationId = null;
     onNewConversation();
     turns.replaceChildren();
@@ -32,14 +33,14 @@ export function initConversation({ onCite, onNewConversation }) {
     try {
       const answer = await request("POST", "/ask", body);
       conversationId = answer.conversation_id ?? null;
-      say(note, "");
+      say(note, null);
       turn.show(answer, onCite);
     } catch (error) {
       if (error.status === 404 && body.conversation_id) {
-        startOver(`The conversation could not be continued: ${error.message} A new conversation has started: ask your question again.`);
+        startOver(msg("conversationEnded", error.text));
         input.value = question;
       } else {
-        turn.fail(error.message);
+        turn.fail(error.text);
       }
     } finally {
       askButton.disabled = false;

@@ -1,6 +1,7 @@
 // The list of indexed documents. Delete asks for confirmation in place before it removes one.
 import { request } from "./api.js";
-import { h, plural, say } from "./dom.js";
+import { h, say } from "./dom.js";
+import { msg } from "./i18n.js";
 
 export function initDocuments() {
   const list = document.getElementById("documents");
@@ -12,12 +13,14 @@ export function initDocuments() {
     try {
       documents = await request("GET", "/documents");
     } catch (error) {
-      say(status, error.message, { error: true });
+      say(status, error.text, { error: true });
       return;
     }
-    say(status, "");
-    heading.textContent = `Documents (${documents.length})`;
-    list.replaceChildren(...(documents.length ? documents.map(item) : [h("li", { class: "empty" }, "No documents yet: upload some to ask about them.")]));
+    say(status, null);
+    say(heading, msg("documentsCount", documents.length));
+    list.replaceChildren(...(documents.length
+      ? documents.map(item)
+      : [h("li", { class: "empty" }, msg("noDocuments"))]));
   }
 
   function item(doc) {
@@ -25,20 +28,25 @@ export function initDocuments() {
     const li = h("li", { class: "document" },
       h("div", { class: "document-info" },
         h("span", { class: "source" }, doc.source),
-        h("span", { class: "meta" }, `${doc.format} · ${doc.language} · ${plural(doc.chunks, "passage")}`)),
+        h("span", { class: "meta" }, msg("documentMeta", doc.format, doc.language, doc.chunks))),
       actions);
 
     function idle() {
       actions.replaceChildren(h("button", {
-        type: "button", class: "secondary small", "aria-label": `Delete ${doc.source}`, onclick: confirm,
-      }, "Delete"));
+        type: "button", class: "secondary small", "aria-label": msg("deleteDocument", doc.source), onclick: confirm,
+      }, msg("delete")));
     }
 
     function confirm() {
-      const keep = h("button", { type: "button", class: "secondary small", onclick: () => { idle(); actions.firstChild.focus(); } }, "Cancel");
+      const keep = h("button", {
+        type: "button", class: "secondary small", onclick: () => { idle(); actions.firstChild.focus(); },
+      }, msg("cancel"));
       actions.replaceChildren(
-        h("span", { class: "confirm" }, "Delete from the index?"),
-        h("button", { type: "button", class: "danger small", "aria-label": `Confirm: delete ${doc.source}`, onclick: remove }, "Delete"),
+        h("span", { class: "confirm" }, msg("confirmDelete")),
+        h("button", {
+          type: "button", class: "danger small", onclick: remove,
+          "aria-label": msg("confirmDeleteDocument", doc.source),
+        }, msg("delete")),
         keep);
       // The safe choice has focus: a stray Enter keeps the document.
       keep.focus();
@@ -48,12 +56,12 @@ export function initDocuments() {
       try {
         await request("DELETE", `/documents/${encodeURIComponent(doc.doc_id)}`);
       } catch (error) {
-        say(status, error.message, { error: true });
+        say(status, error.text, { error: true });
         idle();
         return;
       }
       await refresh();
-      say(status, `Deleted ${doc.source}.`);
+      say(status, msg("deleted", doc.source));
       heading.focus();
     }
 

@@ -1,5 +1,8 @@
 // Asks for the API key in a modal dialog. Calls that get a 401 at the same time share one
 // question rather than stacking dialogs.
+import { say } from "./dom.js";
+import { msg } from "./i18n.js";
+
 const dialog = document.getElementById("key-dialog");
 const form = document.getElementById("key-form");
 const input = document.getElementById("key-input");
@@ -16,9 +19,7 @@ document.getElementById("key-cancel").addEventListener("click", () => dialog.clo
 // Resolves to the key, or to null when the person cancels (Cancel or Escape).
 export function askForKey({ refused }) {
   pending ??= new Promise((resolve) => {
-    message.textContent = refused
-      ? "That key was refused. Enter the API key again."
-      : "This service needs an API key. It is kept for this browser tab only.";
+    say(message, msg(refused ? "keyRefused" : "keyAsk"));
     input.value = "";
     dialog.returnValue = "";
     dialog.addEventListener("close", () => {

@@ -1,7 +1,8 @@
 // The upload form: progress while the files travel, "Indexing…" while the service reads them
 // (it answers only once they are indexed), then what was added and why any file was refused.
 import { upload } from "./api.js";
-import { h, plural, say } from "./dom.js";
+import { h, languageOf, say } from "./dom.js";
+import { SERVICE_LANGUAGE, msg } from "./i18n.js";
 
 export function initUpload({ onUploaded }) {
   const form = document.getElementById("upload-form");
@@ -15,10 +16,10 @@ export function initUpload({ onUploaded }) {
   function showProgress(fraction) {
     if (fraction === null || fraction >= 1) {
       bar.removeAttribute("value"); // indeterminate: the service is indexing
-      label.textContent = fraction === null ? "Uploading…" : "Indexing…";
+      say(label, msg(fraction === null ? "uploading" : "indexing"));
     } else {
       bar.value = fraction;
-      label.textContent = `Uploading… ${Math.round(fraction * 100)}%`;
+      say(label, msg("uploadingPercent", fraction));
     }
   }
 
@@ -29,14 +30,16 @@ export function initUpload({ onUploaded }) {
     button.disabled = true;
     progress.hidden = false;
     showProgress(0);
-    say(report, "");
+    say(report, null);
     try {
       const result = await upload("/documents", data, showProgress);
       report.replaceChildren(...summary(result));
       form.reset();
       await onUploaded();
     } catch (error) {
-      report.replaceChildren(h("p", { class: "error" }, error.message), ...refusals(error.body?.refused ?? []));
+      report.replaceChildren(
+        h("p", { class: "error", lang: languageOf(error.text) }, error.text),
+        ...refusals(error.body?.refused ?? []));
     } finally {
       button.disabled = false;
       progress.hidden = true;
@@ -47,22 +50,24 @@ export function initUpload({ onUploaded }) {
 function summary(result) {
   const sources = (docs) => docs.map((doc) => doc.source);
   return [
-    h("p", {}, `Indexed ${plural(result.counts.chunks, "passage")} in ${result.seconds} s.`),
-    ...group("Added", sources(result.added)),
-    ...group("Replaced", sources(result.replaced)),
-    ...group("Already indexed", result.unchanged),
+    h("p", {}, msg("indexed", result.counts.chunks, result.seconds)),
+    ...group("added", sources(result.added)),
+    ...group("replaced", sources(result.replaced)),
+    ...group("unchanged", result.unchanged),
     ...refusals(result.refused),
   ];
 }
 
 function refusals(refused) {
   if (!refused.length) return [];
-  return [h("p", { class: "group-title refused-title" }, `Refused (${refused.length})`),
-    h("ul", { class: "refused" }, refused.map((r) => h("li", {}, h("span", { class: "source" }, r.source), ": ", r.reason)))];
+  return [h("p", { class: "group-title refused-title" }, msg("refused", refused.length)),
+    // A reason is the service's own words, as it gave them.
+    h("ul", { class: "refused" }, refused.map((r) =>
+      h("li", {}, h("span", { class: "source" }, r.source), ": ", h("span", { lang: SERVICE_LANGUAGE }, r.reason))))];
 }
 
-function group(title, names) {
+function group(key, names) {
   if (!names.length) return [];
-  return [h("p", { class: "group-title" }, `${title} (${names.length})`),
+  return [h("p", { class: "group-title" }, msg(key, names.length)),
     h("ul", {}, names.map((name) => h("li", { class: "source" }, name)))];
 }

@@ -1,7 +1,10 @@
 // The cited document, with the quoted span highlighted and scrolled into view. A side panel on
 // wide screens, the whole screen on a phone. Escape or Close returns focus to the marker.
+// A citation's machine translation (gloss), when it has one, sits right under the quote, marked
+// as not the document's words; the document's text itself is shown as it is.
 import { request } from "./api.js";
-import { h, say } from "./dom.js";
+import { h, nodes, say } from "./dom.js";
+import { UI_LANG, msg } from "./i18n.js";
 
 export function initViewer() {
   const panel = document.getElementById("viewer");
@@ -45,24 +48,25 @@ export function initViewer() {
     setOpener(null);
   }
 
-  async function open(citation, n, marker) {
+  // `language` is the question's, that of the citation's gloss.
+  async function open(citation, n, marker, language) {
     const ticket = ++opened;
     setOpener(marker);
     panel.hidden = false;
     setBehind(true);
     title.textContent = citation.source;
-    meta.textContent = `Citation ${n} · characters ${citation.start}–${citation.end}`;
-    say(body, "Loading the document…");
+    say(meta, msg("viewerMeta", n, citation.start, citation.end));
+    say(body, msg("loadingDocument"));
     body.focus();
     let doc;
     try {
       doc = await request("GET", `/documents/${encodeURIComponent(citation.doc_id)}/text`);
     } catch (error) {
-      if (ticket === opened) say(body, error.message, { error: true });
+      if (ticket === opened) say(body, error.text, { error: true });
       return;
     }
     if (ticket !== opened) return;
-    const mark = highlight(body, doc.text, citation);
+    const mark = highlight(body, doc.text, citation, language);
     mark.focus({ preventScroll: true });
     mark.scrollIntoView({ block: "center" });
   }
@@ -85,11 +89,21 @@ function utf16Index(text, from, codePoints) {
   return index;
 }
 
-function highlight(container, text, citation) {
+function highlight(container, text, citation, language) {
   const start = utf16Index(text, 0, citation.start);
   const end = utf16Index(text, start, citation.end - citation.start);
-  const mark = h("mark", { tabindex: -1 }, text.slice(start, end));
+  const note = citation.gloss ? gloss(citation.gloss, language) : null;
+  // A screen reader hears the gloss with the quote it translates.
+  const mark = h("mark", { tabindex: -1, "aria-describedby": note ? note.id : null }, text.slice(start, end));
   container.classList.remove("error");
-  container.replaceChildren(text.slice(0, start), mark, text.slice(end));
+  if (citation.language) container.setAttribute("lang", citation.language);
+  else container.removeAttribute("lang");
+  container.replaceChildren(...nodes([text.slice(0, start), mark, note, text.slice(end)]));
   return mark;
+}
+
+function gloss(text, language) {
+  return h("span", { class: "gloss", id: "viewer-gloss", role: "note", lang: language },
+    h("span", { class: "gloss-label", lang: UI_LANG }, msg("machineTranslation")),
+    h("span", { class: "gloss-text" }, text));
 }

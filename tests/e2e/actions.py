@@ -1,17 +1,19 @@
-"""What a person does on the page, for the tests and the screenshot script alike."""
+"""What a person does on the page, for the tests and the screenshot script alike. The page may
+speak English, Spanish or Portuguese: controls are found by id or by a name in any of them."""
 
 from __future__ import annotations
 
 import json
+import re
 
 from playwright.sync_api import Locator, Page, expect
 
 
 def ask(page: Page, question: str) -> tuple[dict, dict]:
     """Asks through the form; returns the JSON the page sent and the answer it got, once shown."""
-    page.get_by_label("Ask a question").fill(question)
+    page.locator("#question").fill(question)
     with page.expect_response(lambda r: r.url.endswith("/ask")) as response:
-        page.get_by_role("button", name="Ask", exact=True).click()
+        page.locator("#ask-button").click()
     answered = response.value
     expect(page.locator(".reply.pending")).to_have_count(0)
     return json.loads(answered.request.post_data), answered.json()
@@ -21,9 +23,20 @@ def latest_turn(page: Page) -> Locator:
     return page.locator(".turn").first
 
 
-def open_citation(page: Page, n: int) -> Locator:
-    """Clicks marker [n] of the latest answer; returns the highlighted passage, once shown."""
-    latest_turn(page).get_by_role("button", name=f"Citation {n}:").click()
+def marker(scope: Locator, n: int) -> Locator:
+    """Marker [n] in scope, by its accessible name: "Citation n: …", "Cita n: …", "Citação n: …"."""
+    return scope.get_by_role("button", name=re.compile(rf"^\S+ {n}: "))
+
+
+def open_citation(page: Page, n: int, *, in_gloss: bool = False) -> Locator:
+    """Clicks marker [n] of the latest answer (or of its machine translation); returns the
+    highlighted passage, once shown."""
+    text = latest_turn(page).locator(".reply .gloss .text" if in_gloss else ".reply > .text")
+    marker(text, n).click()
     mark = page.locator("#viewer mark")
     expect(mark).to_be_visible()
     return mark
+
+
+def choose_language(page: Page, language: str) -> None:
+    page.locator("#language").select_option(language)

@@ -37,9 +37,15 @@ def viewport() -> dict:
 
 
 @pytest.fixture
-def page(browser: Browser, served: Served, viewport: dict) -> Iterator[Page]:
+def locale() -> str:
+    """The browser's language; the page follows it (a test may parametrize it)."""
+    return "en-US"
+
+
+@pytest.fixture
+def page(browser: Browser, served: Served, viewport: dict, locale: str) -> Iterator[Page]:
     url = base_url(served)
-    context = browser.new_context(base_url=url, viewport=viewport)
+    context = browser.new_context(base_url=url, viewport=viewport, locale=locale)
     outside: list[str] = []
     errors: list[str] = []
 

@@ -20,7 +20,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as index_dir, seeded(Path(index_dir)) as running, \
             sync_playwright() as playwright:
         browser = launch(playwright)
-        page = browser.new_page(base_url=base_url(running), viewport={"width": 1280, "height": 760})
+        page = browser.new_page(base_url=base_url(running), viewport={"width": 1280, "height": 760}, locale="en-US")
         page.goto("/")
         _, answer = ask(page, QUESTION)
         open_citation(page, len(answer["citations"]))

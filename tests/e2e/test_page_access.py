@@ -13,6 +13,9 @@ QUESTION = "Which countries are in TRACK4TIP?"
 
 
 def test_keyboard_alone_asks_and_opens_a_citation(page: Page):
+    # The language switch comes first, in the masthead; then the question box.
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Language")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_label("Ask a question")).to_be_focused()
     page.keyboard.type(QUESTION)

@@ -61,3 +61,18 @@ def test_the_page_asks_for_the_key_and_then_works(page: Page):
 def test_cancelling_the_key_shows_why_nothing_loaded(page: Page):
     page.get_by_role("dialog", name="API key needed").get_by_role("button", name="Cancel").click()
     expect(page.locator("#documents-status")).to_have_text("this service needs an API key; try again to enter it.")
+
+
+@pytest.mark.parametrize("locale", ["es-ES"])
+def test_the_key_prompt_speaks_the_pages_language(page: Page, locale):
+    dialog = page.get_by_role("dialog", name="Se necesita una clave de API")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Este servicio necesita una clave de API.")
+    expect(page.get_by_label("Clave de API", exact=True)).to_be_focused()
+    page.get_by_label("Clave de API", exact=True).fill("not the key")
+    dialog.get_by_role("button", name="Usar esta clave").click()
+    expect(dialog).to_contain_text("Esa clave fue rechazada.")
+    dialog.get_by_role("button", name="Cancelar").click()
+    status = page.locator("#documents-status")
+    expect(status).to_have_text("este servicio necesita una clave de API; vuelva a intentarlo para introducirla.")
+    expect(status).not_to_have_attribute("lang", "en")

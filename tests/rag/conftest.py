@@ -125,9 +125,9 @@ def make_engine(index_dir: Path):
     """Engines on the test's index folder (hash embedder unless given another); closed at the end."""
     opened: list[Engine] = []
 
-    def make(embedder=None, folder: Path | None = None, **settings) -> Engine:
+    def make(embedder=None, folder: Path | None = None, translator=None, **settings) -> Engine:
         engine = Engine(Settings(index_dir=folder or index_dir, embedding_model="hash", **settings),
-                        embedder=embedder)
+                        embedder=embedder, translator=translator)
         opened.append(engine)
         return engine
 

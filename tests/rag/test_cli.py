@@ -81,10 +81,12 @@ def test_ask_json_is_the_answer_object_with_exact_quotes(env, runner):
     result = run(runner, "ask", "Who implements TRACK4TIP?", "--json")
     assert result.exit_code == 0, result.output
     answer = json.loads(result.stdout)
-    assert set(answer) == {"question", "answer", "found", "language", "citations", "took_ms", "conversation_id"}
-    assert answer["found"] is True and answer["language"] == "en"
+    assert set(answer) == {"question", "answer", "answer_gloss", "found", "language", "citations", "took_ms",
+                           "conversation_id"}
+    assert answer["found"] is True and answer["language"] == "en" and answer["answer_gloss"] is None
     for n, c in enumerate(answer["citations"], start=1):
-        assert set(c) == {"doc_id", "source", "start", "end", "quote", "score"}
+        assert set(c) == {"doc_id", "source", "start", "end", "quote", "score", "language", "gloss"}
+        assert c["gloss"] is None  # an English question over an English document
         text = (SEEDS / c["source"]).read_text("utf-8")
         assert text[c["start"]:c["end"]] == c["quote"]
         assert f"[{n}]" in answer["answer"]

@@ -15,18 +15,23 @@ from service.slack.blocks import (
     POST_TO_CHANNEL,
     SECTION_CHARS,
     answer_blocks,
+    apology,
     escape,
+    how_to_ask,
     question_text,
+    thanks,
 )
 
 QID = "0123456789abcdef0123456789abcdef"
 
 
 def answer(text: str = "It was built in 1874. [1]", n: int = 1, quote: str = "It was built in 1874.",
-           language: str = "en", found: bool = True) -> dict:
+           language: str = "en", found: bool = True, gloss: str | None = None) -> dict:
+    """An answer as `Answer.to_dict()` gives it; with a gloss, its citations are English documents."""
     cites = [{"doc_id": f"d{i}", "source": f"notes/{i}.md", "start": 10 * i, "end": 10 * i + len(quote),
-              "quote": quote, "score": 1.0} for i in range(n)] if found else []
-    return {"question": "When?", "answer": text, "found": found, "language": language, "citations": cites}
+              "quote": quote, "score": 1.0, "language": "en", "gloss": gloss} for i in range(n)] if found else []
+    return {"question": "When?", "answer": text, "answer_gloss": None, "found": found, "language": language,
+            "citations": cites}
 
 
 def test_escape_only_slacks_three_characters():
@@ -77,6 +82,94 @@ def test_a_message_holds_at_most_50_blocks():
     blocks = answer_blocks(answer(n=80), QID, asked_by="U1")
     assert len(blocks) == MAX_BLOCKS and blocks[-1]["type"] == "actions"
     assert len(json.dumps(blocks)) < 200_000
+
+
+def test_an_answer_without_gloss_is_shown_as_before():
+    blocks = answer_blocks(answer(n=2), QID)
+    legacy = answer(n=2)
+    for citation in legacy["citations"]:
+        del citation["language"], citation["gloss"]
+    del legacy["answer_gloss"]
+    assert blocks == answer_blocks(legacy, QID)  # the new fields, when empty, change nothing
+    assert "context" not in [b["type"] for b in blocks]
+
+
+@pytest.mark.parametrize("language, label, quote, gloss", [
+    ("es", "Traducción automática", "It was built in 1874.", "Fue construido en 1874."),
+    ("pt", "Tradução automática", "It was built in 1874.", "Foi construído em 1874."),
+    ("en", "Machine translation", "Fue construido en 1874.", "It was built in 1874."),
+])
+def test_a_glossed_citation_shows_the_quote_unchanged_and_the_gloss_labelled_under_it(language, label, quote, gloss):
+    blocks = answer_blocks(answer(f"{quote} [1] {quote} [2]", n=2, quote=quote, language=language, gloss=gloss), QID)
+    assert [b["type"] for b in blocks] == ["section", "section", "context", "section", "context", "actions"]
+    assert [(c.n, c.quote) for c in citations(blocks)] == [(1, quote), (2, quote)]
+    for context in blocks[2], blocks[4]:
+        assert context == {"type": "context", "elements": [{"type": "mrkdwn", "text": f"_{label}:_ _{gloss}_"}]}
+    assert gloss not in blocks[0]["text"]["text"] + blocks[1]["text"]["text"]  # beside the quote, never in it
+
+
+def test_only_citations_with_a_gloss_get_a_gloss_line():
+    shown = answer(n=2, language="es")
+    shown["citations"][1]["gloss"] = "Fue construido en 1874."
+    assert [b["type"] for b in answer_blocks(shown, QID)] == ["section", "section", "section", "context", "actions"]
+
+
+def test_a_gloss_is_escaped_on_one_line_and_its_italics_are_not_broken_by_an_underscore():
+    blocks = answer_blocks(answer(language="es", gloss="Línea <uno> & más\nlínea dos"), QID)
+    assert blocks[2]["elements"][0]["text"] == "_Traducción automática:_ _Línea &lt;uno&gt; &amp; más línea dos_"
+    blocks = answer_blocks(answer(language="es", gloss="el archivo notas_2019.txt"), QID)
+    assert blocks[2]["elements"][0]["text"] == "_Traducción automática:_ el archivo notas_2019.txt"
+
+
+@pytest.mark.parametrize("gloss", ["x" * 5000, "<" * 5000, "a" * 2998 + "&&&&"])
+def test_a_long_gloss_stays_within_slacks_limit_without_splitting_an_entity(gloss):
+    blocks = answer_blocks(answer(language="es", gloss=gloss), QID)
+    shown = blocks[2]["elements"][0]["text"]
+    assert shown.startswith("_Traducción automática:_ ") and len(shown) <= SECTION_CHARS
+    assert "…" in shown and not re.search(r"&[a-z]*…", shown)  # no entity cut in half
+
+
+def test_a_message_with_glosses_holds_at_most_50_blocks_each_quote_with_its_gloss():
+    blocks = answer_blocks(answer(n=80, language="pt", gloss="Foi construído em 1874."), QID, asked_by="U1")
+    assert len(blocks) <= MAX_BLOCKS and blocks[-1]["type"] == "actions"
+    kinds = [b["type"] for b in blocks[2:-1]]
+    assert kinds == ["section", "context"] * 23  # 1 asked + 1 answer + 23 × 2 + 1 actions = 49
+    assert [c.n for c in citations(blocks)] == list(range(1, 24))
+
+
+def test_the_bots_own_words_follow_the_questions_language():
+    for language, helpful, not_helpful in [("en", "Helpful", "Not helpful"), ("es", "Útil", "No útil"),
+                                           ("pt", "Útil", "Não útil")]:
+        blocks = answer_blocks(answer(language=language), QID)
+        assert [e["text"]["text"] for e in blocks[-1]["elements"]] == [helpful, not_helpful]
+    assert apology("abc", "es").startswith("Lo siento") and "`abc`" in apology("abc", "es")
+    assert apology("abc", "pt").startswith("Desculpe") and apology("abc", "en").startswith("Sorry")
+    assert thanks("helpful", "pt") == "Obrigado, anotado: útil."
+    assert thanks("not_helpful", "es") == "Gracias, anotado: no útil."
+    posted = answer_blocks(answer(language="es") | {"question": "¿Cuándo?"}, QID, asked_by="U1")
+    assert posted[0]["elements"][0]["text"] == "<@U1> preguntó: ¿Cuándo?"
+
+
+@pytest.mark.parametrize("where, text, expected", [
+    ("mention", "", "Ask me a question after the mention, e.g. `@rag Who implements TRACK4TIP?`"),
+    ("mention", "<@U0BOT>", "Ask me a question after the mention, e.g. `@rag Who implements TRACK4TIP?`"),
+    ("mention", "<@U0BOT> <!here> ,", "Ask me a question after the mention, e.g. `@rag Who implements TRACK4TIP?`"),
+    ("mention", "<@U0BOT> hola, ¿cómo se pregunta aquí?",
+     "Escríbame una pregunta después de la mención, p. ej. `@rag ¿Quién implementa TRACK4TIP?`"),
+    ("dm", "olá, não sei como perguntar", "Faça uma pergunta, p. ex. `Quem implementa o TRACK4TIP?`"),
+    ("dm", "hello, how does this work?", "Ask me a question, e.g. `Who implements TRACK4TIP?`"),
+    ("command", "   ", "Type a question after the command, e.g. `/ask Who implements TRACK4TIP?`"),
+    ("command", "¿y ahora qué hago con esto?",
+     "Escriba una pregunta después del comando, p. ej. `/ask ¿Quién implementa TRACK4TIP?`"),
+    ("command", "não entendi o que é para fazer",
+     "Digite uma pergunta depois do comando, p. ex. `/ask Quem implementa o TRACK4TIP?`"),
+])
+def test_how_to_ask_is_in_the_language_of_what_was_written(where, text, expected):
+    assert how_to_ask(where, text) == expected
+
+
+def test_how_to_ask_in_english_without_text_as_before():
+    assert how_to_ask("command") == "Type a question after the command, e.g. `/ask Who implements TRACK4TIP?`"
 
 
 def test_the_asker_is_named_when_the_answer_is_posted_for_them():

@@ -9,7 +9,7 @@ import time
 from checks import answer_text, assert_citations_hold, buttons, citations, question_id
 from fake_slack import USER
 
-from service.slack.blocks import HELPFUL, HOW_TO_ASK, NOT_HELPFUL, POST_TO_CHANNEL
+from service.slack.blocks import HELPFUL, NOT_HELPFUL, POST_TO_CHANNEL, how_to_ask
 
 
 def command(slack, text: str, *, response: str = "command", **send) -> dict:
@@ -46,7 +46,7 @@ def test_post_to_channel_shows_the_answer_to_everyone_and_removes_the_private_on
 
 def test_an_empty_command_is_answered_at_once_with_how_to_ask(slack):
     acked = slack.send.command("   ")
-    assert acked.status_code == 200 and acked.text == HOW_TO_ASK["command"]  # shown to the asker alone
+    assert acked.status_code == 200 and acked.text == how_to_ask("command")  # shown to the asker alone
     command(slack, "Who built the lighthouse on Gull Point?", response="after")
     assert [c.path for c in slack.fake.calls] == ["/response/after"]
 

@@ -21,7 +21,7 @@ from fake_slack import (
 )
 from live_service import upload
 
-from service.slack.blocks import HELPFUL, HOW_TO_ASK, NOT_HELPFUL
+from service.slack.blocks import HELPFUL, NOT_HELPFUL, how_to_ask
 
 
 def test_a_mention_is_answered_in_its_thread_with_its_citations(slack):
@@ -90,7 +90,7 @@ def test_slack_markup_is_read_and_written_as_text(slack, serve_slack):
 def test_an_empty_mention_says_how_to_ask(slack):
     event = mention("")
     posted = ask(slack, event)
-    assert posted["text"] == HOW_TO_ASK["mention"] and "blocks" not in posted
+    assert posted["text"] == how_to_ask("mention") and "blocks" not in posted
 
 
 def test_a_question_over_the_limit_is_told_so(slack):

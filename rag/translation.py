@@ -1,0 +1,162 @@
+"""Machine translation between English, Spanish and Portuguese, behind the `Translator` protocol.
+
+Used twice: a question is searched in the languages of the documents too, and a quote in
+another language than the question gets a gloss shown beside it (never in its place).
+Apertium (Debian) has eng-spa and es-pt; Portuguese and English meet through Spanish.
+Names, acronyms, numbers and quotations pass through untouched: "Kindred Healthcare" is a
+company, not "Parentela Healthcare".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from typing import Protocol, runtime_checkable
+
+from . import apertium
+from .answer_types import INSTITUTION_WORDS
+from .analysis import ALL_STOPWORDS, fold
+from .apertium import INSTALL_COMMAND, TranslationFailed
+
+log = logging.getLogger("rag.translation")
+
+__all__ = ["ApertiumTranslator", "NoTranslator", "Translator", "TranslationFailed", "load_translator"]
+
+ROUTES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("es", "en"): ("spa-eng",), ("en", "es"): ("eng-spa",),
+    ("pt", "es"): ("pt-es",), ("es", "pt"): ("es-pt",),
+    ("pt", "en"): ("pt-es", "spa-eng"), ("en", "pt"): ("eng-spa", "es-pt"),
+}
+MAX_CHARS = 16_000  # far beyond a question or a quote; keeps one segment within the pipes' buffers
+
+_UPPER = "A-ZÁÉÍÓÚÑÇÂÊÔÃÕÀÜ"
+# Kept whole wherever they occur: quotations, anything with a digit (26.364, 2019-2022,
+# TRACK4TIP), acronyms.
+_VERBATIM = re.compile(r"“[^”\n]{1,300}”|«[^»\n]{1,300}»|\"[^\"\n]{1,300}\""
+                       rf"|\b[\w.,/:-]*\d[\w.,/:-]*\w|\b\d\b|\b[{_UPPER}]{{2,}}s?\b")
+_CAPITALISED = re.compile(rf"\b[{_UPPER}][\w’'-]*")
+_JOINER = re.compile(r"\s+(?:(?:de|del|da|do|dos|das|la|las|los|of|the)\s+)?")
+_SENTENCE_START = re.compile(r"(?:^|[.!?¿¡:;]\s*|\n)[\"'“«(¿¡]*$")
+
+
+@runtime_checkable
+class Translator(Protocol):
+    def supports(self, source: str, target: str) -> bool:
+        """Whether text can be translated from `source` to `target` here."""
+        ...
+
+    def translate(self, text: str, source: str, target: str) -> str:
+        """The text in `target`; raises TranslationFailed when the translation cannot be had."""
+        ...
+
+    def close(self) -> None:
+        """Stops whatever the translator runs."""
+        ...
+
+
+class NoTranslator:
+    """Translation off: nothing is supported, and the reason is kept to be said once."""
+
+    def __init__(self, reason: str = "translation is off") -> None:
+        self.reason = reason
+
+    def supports(self, source: str, target: str) -> bool:
+        return False
+
+    def translate(self, text: str, source: str, target: str) -> str:
+        raise TranslationFailed(self.reason)
+
+    def close(self) -> None:
+        pass
+
+
+class ApertiumTranslator:
+    def __init__(self, *, timeout: float = 5.0, modes_dir=apertium.MODES_DIR) -> None:
+        self.timeout = timeout
+        self.modes_dir = modes_dir
+        self._pipelines = {mode: apertium.Pipeline(mode, timeout=timeout, modes_dir=modes_dir)
+                           for mode in sorted({m for route in ROUTES.values() for m in route})
+                           if apertium.is_installed([mode], modes_dir)}
+        self._cached = lru_cache(maxsize=4096)(self._translate)
+
+    @property
+    def available(self) -> bool:
+        return bool(self._pipelines)
+
+    def supports(self, source: str, target: str) -> bool:
+        route = ROUTES.get((source, target))
+        return route is not None and all(mode in self._pipelines for mode in route)
+
+    def translate(self, text: str, source: str, target: str) -> str:
+        if not self.supports(source, target):
+            raise TranslationFailed(f"no Apertium pair installed for {source}->{target}; install it with: "
+                                    f"{INSTALL_COMMAND}")
+        if len(text) > MAX_CHARS:
+            raise TranslationFailed(f"text of {len(text)} characters; at most {MAX_CHARS} are translated")
+        return self._cached(text, source, target)
+
+    def _translate(self, text: str, source: str, target: str) -> str:
+        stream = protect(text)
+        for mode in ROUTES[(source, target)]:
+            stream = self._pipelines[mode].translate(stream)
+        return re.sub(r"[ \t]{2,}", " ", apertium.unescape(stream)).strip()
+
+    def close(self) -> None:
+        for pipeline in self._pipelines.values():
+            pipeline.close()
+
+
+def protect(text: str) -> str:
+    """The text in Apertium's stream format, with names, acronyms, numbers and quotations as superblanks."""
+    spans = [m.span() for m in _VERBATIM.finditer(text)] + _name_runs(text)
+    out, last = [], 0
+    for start, end in _merged(spans):
+        out.append(apertium.escape(text[last:start]))
+        out.append(apertium.superblank(text[start:end]))
+        last = end
+    out.append(apertium.escape(text[last:]))
+    return "".join(out)
+
+
+def _name_runs(text: str) -> list[tuple[int, int]]:
+    """Two or more capitalised words in a row ("Kindred Healthcare", "Tren de Aragua"), unless they
+    are all words of institutions ("Ministerio Público", "United Nations"), which translate well.
+    A sentence's first word may be capitalised by position alone: "El", "Quién" never start a run."""
+    runs: list[list[re.Match]] = []
+    for m in _CAPITALISED.finditer(text):
+        joiner = _JOINER.fullmatch(text[runs[-1][-1].end():m.start()]) if runs else None
+        # "Ministerio Público de Brasil" is an institution, then a country: each translates alone.
+        if joiner and (not joiner.group(0).strip() or not _institution(runs[-1])):
+            runs[-1].append(m)
+        elif fold(m.group(0)) not in ALL_STOPWORDS or not _SENTENCE_START.search(text[:m.start()]):
+            runs.append([m])
+    return [(run[0].start(), run[-1].end()) for run in runs if len(run) >= 2 and not _institution(run)]
+
+
+def _institution(run: list[re.Match]) -> bool:
+    return all(fold(m.group(0)) in INSTITUTION_WORDS for m in run)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
+
+
+def load_translator(setting: str, *, modes_dir=apertium.MODES_DIR) -> ApertiumTranslator | NoTranslator:
+    """'apertium' (default) when installed, else translation off with the reason to say once."""
+    if setting == "off":
+        return NoTranslator("translation is off (RAG_TRANSLATION=off)")
+    translator = ApertiumTranslator(modes_dir=modes_dir)
+    if not translator.available:
+        return NoTranslator(f"translation is off: Apertium is not installed; install it with: {INSTALL_COMMAND}")
+    missing = [pair for pair in ROUTES if not translator.supports(*pair)]
+    if missing:
+        log.warning("translation: Apertium lacks %s; install them with: %s",
+                    ", ".join(f"{s}->{t}" for s, t in missing), INSTALL_COMMAND)
+    return translator

@@ -1,0 +1,189 @@
+"""Translation: what Apertium is asked (names kept whole), real translations, and what the
+engine does with them: questions searched in the documents' languages, quotes glossed."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from rag.apertium import unescape
+from rag.translation import ApertiumTranslator, NoTranslator, Translator, load_translator, protect
+
+installed = shutil.which("apertium-wblank-mode") is not None
+needs_apertium = pytest.mark.skipif(not installed and os.environ.get("CI") != "true",
+                                    reason="Apertium is not installed (apt-get install apertium apertium-eng-spa "
+                                           "apertium-es-pt)")
+real = [pytest.mark.integration, needs_apertium]
+
+
+def kept(text: str) -> list[str]:
+    """The parts of `text` that protect() hands to Apertium as superblanks."""
+    stream, out, i = protect(text), [], 0
+    while (start := stream.find("[", i)) >= 0:
+        if start and stream[start - 1] == "\\":
+            i = start + 1
+            continue
+        end = stream.index("]", start)
+        out.append(unescape(stream[start:end + 1]))
+        i = end + 1
+    return out
+
+
+def test_names_acronyms_numbers_and_quotations_are_kept_whole():
+    assert kept('¿Qué anunció Gaby Coca sobre la Ley 26.364 y "trata de personas" en TRACK4TIP?') == \
+        ["Gaby Coca", "26.364", '"trata de personas"', "TRACK4TIP"]
+    assert kept("Kindred Healthcare runs hospitals.") == ["Kindred Healthcare"]
+    assert kept("¿Cuántos miembros del Tren de Aragua extraditó?") == ["Tren de Aragua"]
+
+
+def test_institutions_and_a_sentences_first_capital_are_translated():
+    assert kept("El Ministerio Público de Brasil investigó el caso.") == []
+    assert kept("Which countries are in the United Nations Office?") == []
+    assert kept("Quién financia la red.") == []
+
+
+@pytest.mark.parametrize(("text", "source", "target", "expected"), [
+    ("¿Quién financia la red de fiscales?", "es", "en", ["Who", "prosecutors"]),
+    ("Who funds the network of judges?", "en", "es", ["Quién", "jueces"]),
+    ("Quais países fazem parte da rede?", "pt", "en", ["countries"]),  # through Spanish
+    ("Which countries take part in the network?", "en", "pt", ["países"]),
+    ("Quais países fazem parte da rede?", "pt", "es", ["países", "red"]),
+])
+@pytest.mark.integration
+@needs_apertium
+def test_real_translations_in_every_direction(text, source, target, expected):
+    translator = ApertiumTranslator()
+    try:
+        out = translator.translate(text, source, target)
+        assert all(word in out for word in expected), out
+    finally:
+        translator.close()
+
+
+@pytest.mark.integration
+@needs_apertium
+def test_a_translation_keeps_names_numbers_and_acronyms_unchanged():
+    translator = ApertiumTranslator()
+    try:
+        out = translator.translate("Kindred Healthcare paid 12.5 million dollars to UNODC in 2019.", "en", "es")
+        for kept_word in ("Kindred Healthcare", "12.5", "UNODC", "2019"):
+            assert kept_word in out, out
+        assert "Parentela" not in out
+        special = translator.translate("Los fiscales [y] jueces / 3 <casos> {nuevos} #1 *2", "es", "en")
+        assert "[" in special and "/" in special and "<" in special, special
+    finally:
+        translator.close()
+
+
+@pytest.mark.integration
+@needs_apertium
+def test_the_translator_is_safe_under_concurrency():
+    translator: Translator = ApertiumTranslator()
+    questions = [(f"¿Cuántos casos investigó el fiscal número {n}?", "es", "en") for n in range(24)]
+    questions += [(f"Quantos casos investigou o procurador número {n}?", "pt", "en") for n in range(24)]
+    try:
+        expected = [ApertiumTranslator._translate(translator, *q) for q in questions]
+        translator._cached.cache_clear()
+        results: dict[int, str] = {}
+
+        def work(k: int) -> None:
+            for n in range(k, len(questions), 16):
+                results[n] = translator.translate(*questions[n])
+
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert [results[n] for n in range(len(questions))] == expected
+    finally:
+        translator.close()
+
+
+def test_without_apertium_translation_is_off_with_the_command_that_installs_it(tmp_path: Path):
+    translator = load_translator("apertium", modes_dir=tmp_path / "nothing-here")
+    assert isinstance(translator, NoTranslator)
+    assert not translator.supports("es", "en")
+    assert "apt-get install apertium apertium-eng-spa apertium-es-pt" in translator.reason
+    assert isinstance(load_translator("off"), NoTranslator)
+
+
+# --- the engine across languages -------------------------------------------------------------------
+
+TRACK = ("The project benefits eight countries in South America and the Caribbean: Argentina, Brazil, "
+         "Chile, Colombia, Ecuador, Paraguay, Peru and Uruguay.\n\n"
+         "The initiative is funded by the Department of State of the United States.\n\n"
+         "Kindred Healthcare signed the agreement with the prosecutors of the network in 2019.\n")
+REDE = ("A rede de procuradores contra o tráfico de pessoas reuniu-se em Brasília em março.\n\n"
+        "O Ministério Público Federal coordena a rede desde 2015.\n")
+
+
+@pytest.fixture
+def bilingual(make_engine, files, real_embedder):
+    files.text("track.txt", TRACK)
+    files.text("rede.txt", REDE)
+    engine = make_engine(embedder=real_embedder)
+    engine.ingest_paths([files.root])
+    return engine
+
+
+@pytest.mark.integration
+@needs_apertium
+def test_a_spanish_question_is_searched_in_english_and_portuguese(bilingual):
+    query = bilingual.analyzer.analyze("¿Quién financia la iniciativa?")
+    assert query.language == "es"
+    assert set(query.translations) == {"en", "pt"}
+    assert "funds" in query.translations["en"].text or "finances" in query.translations["en"].text
+
+
+@pytest.mark.integration
+@needs_apertium
+def test_a_cross_language_answer_quotes_exactly_and_glosses_beside_the_quote(bilingual, check):
+    answer = bilingual.ask("¿Quién financia la iniciativa?")
+    assert answer.found and answer.language == "es"
+    check.citations(bilingual, answer)
+    cited = answer.citations[0]
+    assert cited.source == "track.txt" and cited.language == "en"
+    assert "Department of State" in cited.quote  # the quote is the document's own words
+    assert cited.gloss and "Departamento" in cited.gloss
+    assert answer.answer_gloss and cited.gloss in answer.answer_gloss and "[1]" in answer.answer_gloss
+    assert cited.quote in answer.answer and cited.quote not in answer.answer_gloss
+
+
+@pytest.mark.integration
+@needs_apertium
+def test_portuguese_and_english_meet_through_spanish(bilingual, check):
+    answer = bilingual.ask("Quais países fazem parte do projeto?")
+    assert answer.found
+    check.citations(bilingual, answer)
+    assert answer.citations[0].source == "track.txt"
+    assert "Uruguay" in answer.answer and "Uruguay" in answer.answer_gloss
+    english = bilingual.ask("Who coordinates the network of prosecutors?")
+    assert english.found and english.citations[0].source == "rede.txt"
+    assert "Ministério Público Federal" in english.answer
+    assert english.citations[0].gloss and english.answer_gloss
+
+
+@pytest.mark.integration
+@needs_apertium
+def test_same_language_answers_have_no_gloss(bilingual):
+    answer = bilingual.ask("Who funds the initiative?")
+    assert answer.found and answer.answer_gloss is None
+    assert all(c.gloss is None and c.language == "en" for c in answer.citations)
+
+
+def test_without_a_translator_everything_else_works_and_it_is_said_once(make_engine, files, caplog):
+    files.text("track.txt", TRACK)
+    with caplog.at_level(logging.WARNING, logger="rag.engine"):
+        engine = make_engine(translator=NoTranslator("translation is off: Apertium is not installed; install "
+                                                     "it with: apt-get install apertium"))
+    assert [r.getMessage() for r in caplog.records if "Apertium" in r.getMessage()] != []
+    engine.ingest_paths([files.root])
+    answer = engine.ask("Which countries does the project benefit?")
+    assert answer.found and answer.answer_gloss is None
+    assert engine.analyzer.analyze("¿Quién financia la iniciativa?").translations == {}
