@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import select
 import shlex
 import shutil
@@ -75,6 +76,14 @@ def mode_stages(mode: str, modes_dir: Path = MODES_DIR) -> list[list[str]]:
     return stages
 
 
+_UNKNOWN = re.compile(r"\^((?:[^\\/$]|\\.)*)/\*")
+
+
+def unknown_words(analysis: str) -> set[str]:
+    """The surface forms an analyser's output marks as unknown (`^Gaby/*Gaby$`)."""
+    return {unescape(m.group(1)) for m in _UNKNOWN.finditer(analysis)}
+
+
 def is_installed(modes: list[str], modes_dir: Path = MODES_DIR) -> bool:
     return (shutil.which("apertium-wblank-mode") is not None and shutil.which("lt-proc") is not None
             and all((modes_dir / f"{m}.mode").exists() for m in modes))
@@ -87,8 +96,10 @@ class Pipeline:
     A pipeline that dies or times out is killed and started again on the next segment.
     """
 
-    def __init__(self, mode: str, *, timeout: float = 5.0, modes_dir: Path = MODES_DIR) -> None:
+    def __init__(self, mode: str, *, timeout: float = 5.0, modes_dir: Path = MODES_DIR,
+                 stages: int | None = None) -> None:
         self.mode = mode
+        self.stages = stages  # the first stages only: 1 is the morphological analyser
         self.timeout = timeout
         self.modes_dir = modes_dir
         self._lock = threading.Lock()
@@ -127,7 +138,7 @@ class Pipeline:
     def _start(self) -> None:
         self._stop()
         try:
-            stages = mode_stages(self.mode, self.modes_dir)
+            stages = mode_stages(self.mode, self.modes_dir)[: self.stages]
             previous = None
             for argv in stages:
                 proc = subprocess.Popen(argv, stdin=previous.stdout if previous else subprocess.PIPE,

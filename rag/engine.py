@@ -15,6 +15,7 @@ from .embedding import Embedder, LazyEmbedder
 from .errors import InvalidInput
 from .followup import search_text, subject_of
 from .gloss import add_glosses
+from .i18n import TOO_LONG, message
 from .glossary import Glossary
 from .index import Index, Progress
 from .loaders import SourceFile, discover
@@ -63,7 +64,7 @@ class Engine:
         Without one, a new conversation starts; the answer carries its id either way.
         """
         started = time.perf_counter()
-        question = validate_question(question)
+        question = validate_question(question, self.detector)
         history = self.conversations.turns(conversation_id) if conversation_id else []
         conversation_id = conversation_id or self.conversations.start()
         query = self.analyzer.analyze(search_text(question, history), language=self.detector.detect(question))
@@ -91,9 +92,10 @@ class Engine:
         store = self.index.store
         groups = query.groups
         _, chunks = store.count()
-        # A machine translation's words are the translator's choice ("form part" for "fazem parte"):
-        # one the documents lack says as little as an untranslated word.
-        foreign = query.translated or query.language not in store.languages()
+        # A machine translation is in the documents' language: a word of it they lack is missing
+        # evidence. Weighing it less (as an untranslated word) answered unanswerable questions
+        # from mistranslations ("orçamento" -> "estimate"): seeds dev n04.
+        missing_weight = UNKNOWN_FOREIGN_WEIGHT if query.language not in store.languages() else 1.0
         stem_df = store.term_document_counts("stem", query.stem_terms)
         prefix_df = store.term_document_counts("pref", {p for g in groups for p in g.prefixes})
         weights = {}
@@ -104,8 +106,7 @@ class Engine:
                          default=0)
             if df == 0:
                 df = max((prefix_df.get(p, 0) for p in g.prefixes), default=0)
-            weights[g.word] = bm25_idf(chunks, df) * (UNKNOWN_FOREIGN_WEIGHT if foreign and df == 0
-                                                       and not g.phrases else 1.0)
+            weights[g.word] = bm25_idf(chunks, df) * (missing_weight if df == 0 and not g.phrases else 1.0)
         return weights
 
     # --- documents ---------------------------------------------------------------------------
@@ -138,11 +139,12 @@ class Engine:
         self.conversations.close()
 
 
-def validate_question(question: str) -> str:
+def validate_question(question: str, detector: LanguageDetector | None = None) -> str:
+    """The question stripped, or InvalidInput saying what to fix, in the question's language when
+    it has words to tell it by."""
     if not isinstance(question, str) or not question.strip():
         raise InvalidInput("the question is empty; type a question, e.g. 'Who implements TRACK4TIP?'.")
     if len(question) > MAX_QUESTION_CHARS:
-        raise InvalidInput(
-            f"the question has {len(question)} characters; the limit is {MAX_QUESTION_CHARS}. Shorten it."
-        )
+        language = detector.detect(question) if detector else "en"
+        raise InvalidInput(message(TOO_LONG, language).format(length=len(question), limit=MAX_QUESTION_CHARS))
     return question.strip()

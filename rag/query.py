@@ -46,7 +46,6 @@ class Query:
     # The question machine-translated into each other language of the documents, analysed alike:
     # passages in that language are searched and scored with it.
     translations: dict[str, "Query"] = field(default_factory=dict)
-    translated: bool = False  # this form is a machine translation of the question
 
     def for_language(self, language: str) -> "Query":
         """The form of the question to match against text in `language`."""
@@ -109,10 +108,10 @@ class QueryAnalyzer:
                 except TranslationFailed as exc:
                     log.warning("question not translated to %s: %s", target, exc)
                     continue
-                query.translations[target] = self._analyze(translated, target, translated=True)
+                query.translations[target] = self._analyze(translated, target)
         return query
 
-    def _analyze(self, text: str, language: str, *, translated: bool = False) -> Query:
+    def _analyze(self, text: str, language: str) -> Query:
         expansions = self.glossary.expand(text)
         translations = self._translations(text)
         groups = []
@@ -121,7 +120,7 @@ class QueryAnalyzer:
             phrases.discard(())
             # Translations are matched as whole phrases; the prefix is for cognates the glossary lacks.
             groups.append(TermGroup(word, frozenset(_forms(lowered)), frozenset({word[:PREFIX_LEN]}), tuple(phrases)))
-        return Query(text, language, expansions, groups, translated=translated)
+        return Query(text, language, expansions, groups)
 
     def _translations(self, text: str) -> dict[str, list[str]]:
         """Each question word -> the glossary equivalents of the phrase it belongs to."""

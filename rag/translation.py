@@ -15,7 +15,6 @@ from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 from . import apertium
-from .answer_types import INSTITUTION_WORDS
 from .analysis import ALL_STOPWORDS, fold
 from .apertium import INSTALL_COMMAND, TranslationFailed
 
@@ -23,6 +22,8 @@ log = logging.getLogger("rag.translation")
 
 __all__ = ["ApertiumTranslator", "NoTranslator", "Translator", "TranslationFailed", "load_translator"]
 
+# Each language's morphological analyser is the first stage of a pair leaving it.
+ANALYSERS = {"en": "eng-spa", "es": "spa-eng", "pt": "pt-es"}
 ROUTES: dict[tuple[str, str], tuple[str, ...]] = {
     ("es", "en"): ("spa-eng",), ("en", "es"): ("eng-spa",),
     ("pt", "es"): ("pt-es",), ("es", "pt"): ("es-pt",),
@@ -78,6 +79,8 @@ class ApertiumTranslator:
         self._pipelines = {mode: apertium.Pipeline(mode, timeout=timeout, modes_dir=modes_dir)
                            for mode in sorted({m for route in ROUTES.values() for m in route})
                            if apertium.is_installed([mode], modes_dir)}
+        self._analysers = {language: apertium.Pipeline(mode, timeout=timeout, modes_dir=modes_dir, stages=1)
+                           for language, mode in ANALYSERS.items() if mode in self._pipelines}
         self._cached = lru_cache(maxsize=4096)(self._translate)
 
     @property
@@ -97,19 +100,30 @@ class ApertiumTranslator:
         return self._cached(text, source, target)
 
     def _translate(self, text: str, source: str, target: str) -> str:
-        stream = protect(text)
+        stream = protect(text, self._unknown(text, source))
         for mode in ROUTES[(source, target)]:
             stream = self._pipelines[mode].translate(stream)
-        return re.sub(r"[ \t]{2,}", " ", apertium.unescape(stream)).strip()
+        text = re.sub(r"[ \t]{2,}", " ", apertium.unescape(stream)).strip()
+        return localize_numbers(text, target) if source == "en" else text
+
+    def _unknown(self, text: str, language: str) -> set[str] | None:
+        """Words of `text` Apertium's dictionaries lack: proper names. None when that cannot be told."""
+        try:
+            return apertium.unknown_words(self._analysers[language].translate(apertium.escape(text)))
+        except (KeyError, TranslationFailed):
+            return None
 
     def close(self) -> None:
-        for pipeline in self._pipelines.values():
+        for pipeline in [*self._pipelines.values(), *self._analysers.values()]:
             pipeline.close()
 
 
-def protect(text: str) -> str:
-    """The text in Apertium's stream format, with names, acronyms, numbers and quotations as superblanks."""
-    spans = [m.span() for m in _VERBATIM.finditer(text)] + _name_runs(text)
+def protect(text: str, unknown: set[str] | None = None) -> str:
+    """The text in Apertium's stream format, with names, acronyms, numbers and quotations as superblanks.
+
+    `unknown` holds the words Apertium's dictionaries lack; None when that is not known.
+    """
+    spans = [m.span() for m in _VERBATIM.finditer(text)] + _name_runs(text, unknown)
     out, last = [], 0
     for start, end in _merged(spans):
         out.append(apertium.escape(text[last:start]))
@@ -119,23 +133,20 @@ def protect(text: str) -> str:
     return "".join(out)
 
 
-def _name_runs(text: str) -> list[tuple[int, int]]:
-    """Two or more capitalised words in a row ("Kindred Healthcare", "Tren de Aragua"), unless they
-    are all words of institutions ("Ministerio Público", "United Nations"), which translate well.
-    A sentence's first word may be capitalised by position alone: "El", "Quién" never start a run."""
+def _name_runs(text: str, unknown: set[str] | None) -> list[tuple[int, int]]:
+    """Two or more capitalised words in a row that hold a word the dictionaries lack: a name
+    ("Kindred Healthcare", "Tren de Aragua", "Gaby Coca"). A run of dictionary words is a name
+    that translates ("Ministerio Público", "Teatro de Verano", "Saxon Garden"). Without the
+    dictionaries' word, every run is kept whole. A sentence's first word may be capitalised by
+    position alone: "El", "Quién" never start a run."""
     runs: list[list[re.Match]] = []
     for m in _CAPITALISED.finditer(text):
-        joiner = _JOINER.fullmatch(text[runs[-1][-1].end():m.start()]) if runs else None
-        # "Ministerio Público de Brasil" is an institution, then a country: each translates alone.
-        if joiner and (not joiner.group(0).strip() or not _institution(runs[-1])):
+        if runs and _JOINER.fullmatch(text[runs[-1][-1].end():m.start()]):
             runs[-1].append(m)
         elif fold(m.group(0)) not in ALL_STOPWORDS or not _SENTENCE_START.search(text[:m.start()]):
             runs.append([m])
-    return [(run[0].start(), run[-1].end()) for run in runs if len(run) >= 2 and not _institution(run)]
-
-
-def _institution(run: list[re.Match]) -> bool:
-    return all(fold(m.group(0)) in INSTITUTION_WORDS for m in run)
+    return [(run[0].start(), run[-1].end()) for run in runs
+            if len(run) >= 2 and (unknown is None or any(m.group(0) in unknown for m in run))]
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -146,6 +157,31 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((start, end))
     return out
+
+
+_ENGLISH_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w]|[.,]\d)")
+# Spanish (RAE) groups thousands with a space from five digits on; Brazilian Portuguese with a
+# point. Both write the decimal comma.
+_THOUSANDS = {"es": " ", "pt": "."}
+
+
+def localize_numbers(text: str, target: str) -> str:
+    """English digits as a Spanish or Portuguese reader writes them: 16,000 -> 16 000; 56.2 -> 56,2.
+    A Spanish reader takes "16,000" for sixteen."""
+    if target not in _THOUSANDS:
+        return text
+
+    def local(m: re.Match) -> str:
+        whole, decimals = m.group(1), m.group(2) or ""
+        digits = whole.replace(",", "")
+        if "," in whole and (len(digits) >= 5 or target == "pt"):
+            groups = [digits[max(0, i - 3):i] for i in range(len(digits), 0, -3)][::-1]
+            whole = _THOUSANDS[target].join(groups)
+        else:
+            whole = digits
+        return whole + ("," + decimals[1:] if decimals else "")
+
+    return _ENGLISH_NUMBER.sub(local, text)
 
 
 def load_translator(setting: str, *, modes_dir=apertium.MODES_DIR) -> ApertiumTranslator | NoTranslator:

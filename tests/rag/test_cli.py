@@ -251,3 +251,9 @@ def test_serve_refuses_an_index_it_cannot_serve_in_one_line(env, runner):
     assert result.exit_code == 1
     assert result.stderr.startswith("error: the index in") and "rag ingest" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_question_over_the_limit_is_refused_in_its_language(env, runner):
+    result = run(runner, "ask", "Quem financia a rede de procuradores da região? " * 50)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: a pergunta tem") and "limite é 2000" in result.stderr

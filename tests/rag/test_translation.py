@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from rag.apertium import unescape
-from rag.translation import ApertiumTranslator, NoTranslator, Translator, load_translator, protect
+from rag.translation import (ApertiumTranslator, NoTranslator, Translator, load_translator, localize_numbers,
+                             protect)
 
 installed = shutil.which("apertium-wblank-mode") is not None
 needs_apertium = pytest.mark.skipif(not installed and os.environ.get("CI") != "true",
@@ -21,9 +22,9 @@ needs_apertium = pytest.mark.skipif(not installed and os.environ.get("CI") != "t
 real = [pytest.mark.integration, needs_apertium]
 
 
-def kept(text: str) -> list[str]:
+def kept(text: str, unknown: set[str] | None = None) -> list[str]:
     """The parts of `text` that protect() hands to Apertium as superblanks."""
-    stream, out, i = protect(text), [], 0
+    stream, out, i = protect(text, unknown), [], 0
     while (start := stream.find("[", i)) >= 0:
         if start and stream[start - 1] == "\\":
             i = start + 1
@@ -35,16 +36,33 @@ def kept(text: str) -> list[str]:
 
 
 def test_names_acronyms_numbers_and_quotations_are_kept_whole():
-    assert kept('¿Qué anunció Gaby Coca sobre la Ley 26.364 y "trata de personas" en TRACK4TIP?') == \
-        ["Gaby Coca", "26.364", '"trata de personas"', "TRACK4TIP"]
-    assert kept("Kindred Healthcare runs hospitals.") == ["Kindred Healthcare"]
-    assert kept("¿Cuántos miembros del Tren de Aragua extraditó?") == ["Tren de Aragua"]
+    assert kept('¿Qué anunció Gaby Coca sobre la Ley 26.364 y "trata de personas" en TRACK4TIP?', {"Gaby", "Coca"}) \
+        == ["Gaby Coca", "26.364", '"trata de personas"', "TRACK4TIP"]
+    assert kept("Kindred Healthcare runs hospitals.", {"Healthcare"}) == ["Kindred Healthcare"]
+    assert kept("¿Cuántos miembros del Tren de Aragua extraditó?", {"Aragua"}) == ["Tren de Aragua"]
 
 
-def test_institutions_and_a_sentences_first_capital_are_translated():
-    assert kept("El Ministerio Público de Brasil investigó el caso.") == []
-    assert kept("Which countries are in the United Nations Office?") == []
+def test_names_made_of_dictionary_words_translate():
+    assert kept("El Ministerio Público de Brasil investigó el caso.", set()) == []
+    assert kept("¿Cuánto tiempo funcionó el Teatro de Verano?", set()) == []
+
+
+def test_without_the_dictionaries_every_run_is_kept_but_a_sentences_first_capital_starts_none():
+    assert kept("El Ministerio Público investigó el caso.") == ["Ministerio Público"]
     assert kept("Quién financia la red.") == []
+
+
+@pytest.mark.integration
+@needs_apertium
+def test_the_dictionaries_tell_a_name_from_words_that_translate():
+    translator = ApertiumTranslator()
+    try:
+        summer = translator.translate("¿Cuánto tiempo funcionó el Teatro de Verano?", "es", "en")
+        assert "Theatre" in summer or "Theater" in summer, summer
+        assert "Tren de Aragua" in translator.translate("Los miembros del Tren de Aragua huyeron.", "es", "en")
+        assert "Gaby Coca" in translator.translate("¿Qué anunció Gaby Coca?", "es", "en")
+    finally:
+        translator.close()
 
 
 @pytest.mark.parametrize(("text", "source", "target", "expected"), [
@@ -71,8 +89,9 @@ def test_a_translation_keeps_names_numbers_and_acronyms_unchanged():
     translator = ApertiumTranslator()
     try:
         out = translator.translate("Kindred Healthcare paid 12.5 million dollars to UNODC in 2019.", "en", "es")
-        for kept_word in ("Kindred Healthcare", "12.5", "UNODC", "2019"):
+        for kept_word in ("Kindred Healthcare", "UNODC", "2019"):
             assert kept_word in out, out
+        assert "12,5" in out  # the number kept, then written as a Spanish reader writes it
         assert "Parentela" not in out
         special = translator.translate("Los fiscales [y] jueces / 3 <casos> {nuevos} #1 *2", "es", "en")
         assert "[" in special and "/" in special and "<" in special, special
@@ -103,6 +122,14 @@ def test_the_translator_is_safe_under_concurrency():
         assert [results[n] for n in range(len(questions))] == expected
     finally:
         translator.close()
+
+
+def test_english_numbers_are_written_as_spanish_and_portuguese_readers_write_them():
+    assert localize_numbers("an estimated 16,000 species; 56.2% in 1,685", "es") == \
+        "an estimated 16 000 species; 56,2% in 1685"
+    assert localize_numbers("17,786,419 people, 2.5 each", "pt") == "17.786.419 people, 2,5 each"
+    assert localize_numbers("MPEG-2 at 192.168.0.1 and 4.0.1", "es") == "MPEG-2 at 192.168.0.1 and 4.0.1"
+    assert localize_numbers("16,000", "en") == "16,000"
 
 
 def test_without_apertium_translation_is_off_with_the_command_that_installs_it(tmp_path: Path):
@@ -162,11 +189,13 @@ def test_portuguese_and_english_meet_through_spanish(bilingual, check):
     assert answer.found
     check.citations(bilingual, answer)
     assert answer.citations[0].source == "track.txt"
-    assert "Uruguay" in answer.answer and "Uruguay" in answer.answer_gloss
+    assert "Uruguay" in answer.answer and "Uruguai" in answer.answer_gloss
     english = bilingual.ask("Who coordinates the network of prosecutors?")
-    assert english.found and english.citations[0].source == "rede.txt"
-    assert "Ministério Público Federal" in english.answer
-    assert english.citations[0].gloss and english.answer_gloss
+    assert english.found and "Ministério Público Federal" in english.answer
+    portuguese = [c for c in english.citations if c.source == "rede.txt"]
+    assert portuguese and all(c.gloss and c.language == "pt" for c in portuguese)
+    assert all(c.gloss is None for c in english.citations if c.source == "track.txt")
+    assert english.answer_gloss and portuguese[0].gloss in english.answer_gloss
 
 
 @pytest.mark.integration

@@ -98,6 +98,11 @@ def test_a_question_over_the_limit_is_told_so(slack):
     assert posted["text"].startswith("The question has") and "limit is 2000" in posted["text"]
 
 
+def test_a_question_over_the_limit_is_told_so_in_its_language(slack):
+    posted = ask(slack, mention("¿Quién financia la red de fiscales de la región? " * 50))
+    assert posted["text"].startswith("La pregunta tiene") and "límite es 2000" in posted["text"]
+
+
 # --- what Slack must not get through -----------------------------------------------------------------
 
 def sentinel(slack) -> dict:
