@@ -10,6 +10,7 @@ keeps half a vote.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from .index import Index
@@ -34,12 +35,18 @@ def dense_weight(question: str, passage: str, model_languages: frozenset[str]) -
     return UNKNOWN_SAME_LANGUAGE if question == passage else UNKNOWN_CROSS_LANGUAGE
 
 
-def _scaled(scores: dict[int, float]) -> dict[int, float]:
-    if not scores:
-        return {}
-    low, high = min(scores.values()), max(scores.values())
+def _scaler(scores: list[dict[int, float]]) -> Callable[[float | None], float]:
+    """Maps a score to [0, 1] over all the candidates' scores; a missing score is 0."""
+    values = [s for part in scores for s in part.values()]
+    low, high = (min(values), max(values)) if values else (0.0, 0.0)
     span = high - low
-    return {row: (s - low) / span if span > 0 else 1.0 for row, s in scores.items()}
+
+    def scale(score: float | None) -> float:
+        if score is None:
+            return 0.0
+        return (score - low) / span if span > 0 else 1.0
+
+    return scale
 
 
 class HybridRetriever:
@@ -54,8 +61,8 @@ class HybridRetriever:
 
     def retrieve(self, query: Query, top_k: int, mode: Mode = "hybrid") -> list[Hit]:
         """Passages in each language are searched with the question's form in that language: its
-        translation where there is one, the question itself elsewhere. Each form's scores are
-        scaled over its own candidates, then the forms' hits are ranked together."""
+        translation where there is one, the question itself elsewhere; all forms' passages are
+        ranked together."""
         forms = _forms(query, self.index.store.languages() if query.translations else set())
         # The dense side reads the question itself where the model knows both languages (a
         # translation only adds noise there), and its translation where the model does not.
@@ -78,16 +85,19 @@ class HybridRetriever:
                     lexical[n] = dict(self.index.store.lexical_search(expression, self.candidates,
                                                                       (1.0, PREFIX_WEIGHT, WORD_WEIGHT), languages))
         rows = self.index.store.chunks(set().union(*dense, *lexical))
-        found: dict[int, Hit] = {}
-        for (form, languages), reader, form_dense, form_lexical in zip(forms, readers, dense, lexical):
+        for n, (_, languages) in enumerate(forms):
             if languages is not None:  # a form answers for its languages' passages only
-                form_dense = {r: s for r, s in form_dense.items() if rows[r][5] in languages}
-                form_lexical = {r: s for r, s in form_lexical.items() if rows[r][5] in languages}
-            scaled_dense, scaled_lexical = _scaled(form_dense), _scaled(form_lexical)
+                dense[n] = {r: s for r, s in dense[n].items() if rows[r][5] in languages}
+                lexical[n] = {r: s for r, s in lexical[n].items() if rows[r][5] in languages}
+        # Scaled over every form's candidates together: the best passage of each language is not
+        # made as good as the best of all (a weak match in Spanish must not tie a strong one in English).
+        scale_dense, scale_lexical = _scaler(dense), _scaler(lexical)
+        found: dict[int, Hit] = {}
+        for reader, form_dense, form_lexical in zip(readers, dense, lexical):
             for row in form_dense.keys() | form_lexical.keys():
                 doc_id, source, start, end, text, language = rows[row]
                 weight = dense_weight(reader.language, language, self.model_languages)
-                fused = weight * scaled_dense.get(row, 0.0) + scaled_lexical.get(row, 0.0)
+                fused = weight * scale_dense(form_dense.get(row)) + scale_lexical(form_lexical.get(row))
                 found[row] = Hit(row, doc_id, source, start, end, text, language, fused, form_dense.get(row),
                                  form_lexical.get(row))
         # Ties (equal fused scores) keep the dense order, then the row order: deterministic.

@@ -40,3 +40,17 @@ def open_citation(page: Page, n: int, *, in_gloss: bool = False) -> Locator:
 
 def choose_language(page: Page, language: str) -> None:
     page.locator("#language").select_option(language)
+
+
+def watch_upload_progress(page: Page) -> None:
+    """Records what the progress label says, however quickly an upload goes over loopback."""
+    page.evaluate("""() => {
+        window.progressSeen = [];
+        const label = document.getElementById('upload-label');
+        new MutationObserver(() => window.progressSeen.push(label.textContent))
+            .observe(label, {childList: true, characterData: true, subtree: true});
+    }""")
+
+
+def progress_seen(page: Page) -> list[str]:
+    return page.evaluate("window.progressSeen")

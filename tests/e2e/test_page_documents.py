@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from actions import ask, open_citation
+from actions import ask, open_citation, progress_seen, watch_upload_progress
 from playwright.sync_api import Page, expect
 
 from live_service import upload
@@ -22,13 +22,7 @@ def files(**contents: bytes) -> list[dict]:
 
 
 def test_upload_reports_what_was_added_and_why_files_were_refused(page: Page):
-    # Records what the progress label said, however quickly the upload goes over loopback.
-    page.evaluate("""() => {
-        window.progressSeen = [];
-        const label = document.getElementById('upload-label');
-        new MutationObserver(() => window.progressSeen.push(label.textContent))
-            .observe(label, {childList: true, characterData: true, subtree: true});
-    }""")
+    watch_upload_progress(page)
     page.get_by_label("Add documents").set_input_files(files(**{
         "field-notes.md": b"# Field notes\n\nThe ferry to Isla Verde leaves at dawn on Tuesdays.\n",
         "setup.exe": b"MZ\x90\x00" + bytes(range(256)) * 4,
@@ -45,7 +39,7 @@ def test_upload_reports_what_was_added_and_why_files_were_refused(page: Page):
     expect(page.locator("#documents .source", has_text="field-notes.md")).to_be_visible()
     expect(page.locator("#library-title")).to_have_text("Documents (6)")
     expect(page.locator("#upload-progress")).to_be_hidden()
-    assert "Indexing…" in page.evaluate("window.progressSeen")
+    assert "Indexing…" in progress_seen(page)
 
 
 def test_an_upload_with_no_good_file_shows_the_detail_and_reasons(page: Page):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from actions import ask, choose_language, latest_turn, marker, open_citation
+from actions import ask, choose_language, latest_turn, marker, open_citation, progress_seen, watch_upload_progress
 from playwright.sync_api import Page, expect
 
 from test_page_documents import files
@@ -171,12 +171,7 @@ def test_the_switch_changes_the_page_at_once_and_is_remembered(page: Page):
 
 @pytest.mark.parametrize("locale", ["es-ES"])
 def test_upload_and_delete_speak_spanish_but_refusals_stay_the_services(page: Page, locale):
-    page.evaluate("""() => {
-        window.progressSeen = [];
-        const label = document.getElementById('upload-label');
-        new MutationObserver(() => window.progressSeen.push(label.textContent))
-            .observe(label, {childList: true, characterData: true, subtree: true});
-    }""")
+    watch_upload_progress(page)
     page.get_by_label("Añadir documentos").set_input_files(files(**{
         "cuaderno.md": b"# Cuaderno\n\nEl ferry a Isla Verde sale al amanecer los martes.\n",
         "vacio.txt": b"",
@@ -189,7 +184,7 @@ def test_upload_and_delete_speak_spanish_but_refusals_stay_the_services(page: Pa
     reason = report.locator(".refused li span[lang]")
     expect(reason).to_contain_text("empty file")
     expect(reason).to_have_attribute("lang", "en")
-    assert "Indexando…" in page.evaluate("window.progressSeen")
+    assert "Indexando…" in progress_seen(page)
 
     row = page.locator("#documents li", has_text="cuaderno.md")
     row.get_by_role("button", name="Eliminar cuaderno.md").click()

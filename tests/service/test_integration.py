@@ -43,6 +43,42 @@ def test_track4tip_is_implemented_by_unodc(seeded, question, language):
     assert "UNODC" in answer["answer"]
     assert answer["citations"]
     assert_citations_hold(seeded, answer)
+    # The seeds are English: a Spanish or Portuguese asker gets the quote and, beside it, its gloss.
+    for citation in answer["citations"]:
+        assert citation["language"] == "en"
+        assert (citation["gloss"] is None) == (language == "en")
+    if language != "en":
+        assert "UNODC" in answer["answer_gloss"] and "[1]" in answer["answer_gloss"]
+        assert all(c["gloss"] != c["quote"] and c["gloss"] in answer["answer_gloss"] for c in answer["citations"])
+    else:
+        assert answer["answer_gloss"] is None
+
+
+def test_questions_in_three_languages_at_once_are_all_answered(seeded):
+    """The translator's pipelines, the stemmers and the model are shared by the request threads."""
+    questions = ["Who implements TRACK4TIP?", "¿Quién implementa TRACK4TIP?", "Quem implementa o TRACK4TIP?",
+                 "¿Qué países participan en REDTRAM?", "Quais países fazem parte da rede?",
+                 "Which countries are in TRACK4TIP?", "¿Quién financia la iniciativa?", "O que é a REDTRAM?"]
+    statuses: list[int] = []
+    glossed: list[bool] = []
+    lock = threading.Lock()
+
+    def ask(k: int) -> None:
+        for n in range(6):
+            response = seeded.post("/ask", json={"question": questions[(k + n) % len(questions)]})
+            with lock:
+                statuses.append(response.status_code)
+                if response.status_code == 200:
+                    body = response.json()
+                    glossed.append(body["language"] == "en" or not body["found"] or bool(body["answer_gloss"]))
+
+    threads = [threading.Thread(target=ask, args=(k,)) for k in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert statuses == [200] * 96
+    assert all(glossed)
 
 
 def test_an_unrelated_question_is_not_found(seeded):
