@@ -15,7 +15,7 @@ from pathlib import Path
 
 from _common import ROOT, SEEDS, median, served, table, timed_ms
 from rag.embedding import load_embedder
-from rag.settings import BUNDLED_MODEL, Settings
+from rag.settings import Settings
 
 DEV = ROOT.parent / "shared" / "eval" / "seeds_dev.jsonl"
 FALLBACK = ["Which countries are in TRACK4TIP?", "Who implements TRACK4TIP?", "What is REDTRAM?"]
@@ -35,7 +35,7 @@ def main() -> None:
     qs = questions()
 
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(index_dir=Path(tmp) / "index", embedding_model=BUNDLED_MODEL)
+        settings = Settings().model_copy(update={"index_dir": Path(tmp) / "index"})
         from rag.engine import Engine
 
         seeding = Engine(settings)
@@ -45,7 +45,7 @@ def main() -> None:
         with served(settings) as client:
             for q in qs:  # warm: model, vectors, sentence caches
                 client.post("/ask", json={"question": q}).raise_for_status()
-            embedder = load_embedder(BUNDLED_MODEL)
+            embedder = load_embedder(settings.embedding_model)
             embedder.embed(["warm up"])
             ask_ms, embed_ms = [], []
             for _ in range(args.rounds):  # interleaved, so machine noise hits both alike

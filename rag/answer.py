@@ -59,6 +59,16 @@ class Scored:
     trimmed: bool = False  # cut to its best clauses: the answer marks the cut with "…"
 
 
+@dataclass(frozen=True)
+class AcrossLanguages:
+    """The lower bar for a sentence in another language than the question: its lexical evidence
+    at least `threshold`, and its passage's similarity to the question under the embedding model
+    at least `similarity` (a cosine, so it depends on the model)."""
+
+    threshold: float
+    similarity: float
+
+
 class _Form:
     """One form of the question (itself, or its translation) with what scoring needs of it."""
 
@@ -75,17 +85,18 @@ class _Form:
 
 class Composer:
     def __init__(self, *, idf: Callable[[Query], dict[str, float]], text_of: Callable[[str], str],
-                 max_chars: int = 500, threshold: float = 0.45) -> None:
+                 max_chars: int = 500, threshold: float = 0.45, across: "AcrossLanguages | None" = None) -> None:
         self.idf = idf
         # A doc_id names one immutable text, so its sentences can be split once and kept.
         self._split = lru_cache(maxsize=512)(lambda doc_id: _Sentences(text_of(doc_id)))
         self._terms = lru_cache(maxsize=50_000)(self._analyse)
         self.max_chars = max_chars
         self.threshold = threshold
+        self.across = across
 
     def compose(self, query: Query, hits: list[Hit]) -> Answer:
         candidates = self.score(query, hits)
-        if not candidates or max(c.evidence for c in candidates) < self.threshold:
+        if not any(self._stands(c, query) for c in candidates):
             return Answer(query.text, message(NOT_FOUND, query.language), False, query.language, [])
         chosen = self._select(query, candidates)
         citations, parts = [], []
@@ -94,6 +105,15 @@ class Composer:
                                       round(s.score, 4), s.hit.language))
             parts.append(f"{s.span.text}{' …' if s.trimmed else ''} [{n}]")
         return Answer(query.text, " ".join(parts), True, query.language, citations)
+
+    def _stands(self, s: Scored, query: Query) -> bool:
+        """Whether a sentence is evidence enough to answer rather than say "not found"."""
+        if s.evidence >= self.threshold:
+            return True
+        # Read through a machine translation, a sentence shares fewer words with the question than
+        # it would in its own language ("marks" for "make"): the passage's meaning may vouch for it.
+        return (self.across is not None and s.hit.language != query.language
+                and s.evidence >= self.across.threshold and (s.hit.dense_score or 0.0) >= self.across.similarity)
 
     # --- scoring -----------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .analysis import LanguageDetector
-from .answer import Composer, bm25_idf
+from .answer import AcrossLanguages, Composer, bm25_idf
 from .chunking import Chunker
 from .conversations import ConversationStore, Turn
 from .embedding import Embedder, LazyEmbedder
@@ -53,7 +53,8 @@ class Engine:
         self.retriever = HybridRetriever(index=self.index, candidates=settings.candidates,
                                          model_languages=settings.model_languages())
         self.composer = Composer(idf=self._idf, text_of=self.index.text,
-                                 max_chars=settings.max_answer_chars, threshold=settings.not_found_threshold)
+                                 max_chars=settings.max_answer_chars, threshold=settings.not_found_threshold,
+                                 across=AcrossLanguages(*across) if (across := settings.across_languages()) else None)
 
     # --- questions ---------------------------------------------------------------------------
 

@@ -216,3 +216,28 @@ def test_without_a_translator_everything_else_works_and_it_is_said_once(make_eng
     answer = engine.ask("Which countries does the project benefit?")
     assert answer.found and answer.answer_gloss is None
     assert engine.analyzer.analyze("¿Quién financia la iniciativa?").translations == {}
+
+
+@pytest.mark.integration
+@needs_apertium
+def test_the_default_multilingual_model_answers_across_languages(tmp_path, files, check):
+    from rag.engine import Engine
+    from rag.settings import Settings
+
+    files.text("track.txt", TRACK)
+    files.text("rede.txt", REDE)
+    settings = Settings(index_dir=tmp_path / "index")
+    assert settings.embedding_model == "multilingual-e5-small" and settings.across_languages() is not None
+    engine = Engine(settings)
+    try:
+        engine.ingest_paths([files.root])
+        spanish = engine.ask("¿Qué países se benefician del proyecto?")
+        assert spanish.found and spanish.citations[0].source == "track.txt"
+        assert "Uruguay" in spanish.answer and spanish.answer_gloss
+        english = engine.ask("Since when has the Federal Public Ministry coordinated the network?")
+        assert english.found and any(c.source == "rede.txt" and c.gloss for c in english.citations)
+        assert "2015" in english.answer
+        for answer in (spanish, english):
+            check.citations(engine, answer)
+    finally:
+        engine.close()
