@@ -135,3 +135,37 @@ def test_a_close_sentence_past_a_blank_line_does_not_join_for_nearness(tmp_path)
         assert [c.quote[:18] for c in answer.citations] == ["The steamer Condor"]
     finally:
         engine.close()
+
+
+def _scored(language: str, evidence: float, dense: float | None):
+    from rag.answer import Scored
+    from rag.schema import Hit
+    from rag.sentences import Span
+
+    hit = Hit(1, "d", "s.txt", 0, 10, "x" * 10, language, 1.0, dense, None)
+    return Scored(hit, 0, Span(0, 10, "x" * 10), {}, evidence, evidence)
+
+
+def test_a_sentence_read_through_a_translation_stands_on_less_evidence_if_its_passage_is_similar():
+    from rag.answer import AcrossLanguages, Composer
+    from rag.query import Query
+
+    composer = Composer(idf=lambda q: {}, text_of=lambda d: "", threshold=0.38,
+                        across=AcrossLanguages(threshold=0.25, similarity=0.8))
+    spanish = Query("¿…?", "es", [], [])
+    assert composer._stands(_scored("es", 0.38, None), spanish)  # the one bar, as before
+    assert not composer._stands(_scored("es", 0.30, 0.95), spanish)  # same language: no lower bar
+    assert composer._stands(_scored("en", 0.30, 0.85), spanish)
+    assert not composer._stands(_scored("en", 0.30, 0.79), spanish)  # not similar enough
+    assert not composer._stands(_scored("en", 0.20, 0.95), spanish)  # too little evidence still
+    assert not Composer(idf=lambda q: {}, text_of=lambda d: "", threshold=0.38)._stands(
+        _scored("en", 0.30, 0.95), spanish)  # a model without a calibrated bar keeps the one bar
+
+
+def test_each_model_has_its_own_bar_across_languages_and_settings_override_it():
+    assert Settings().across_languages() == (0.25, 0.80)  # multilingual-e5-small, the default
+    assert Settings(embedding_model="all-MiniLM-L6-v2").across_languages() == (0.22, 0.40)
+    assert Settings(embedding_model="use-multilingual").across_languages() is None
+    assert Settings(embedding_model="use-multilingual", cross_language_threshold=0.3,
+                    cross_language_similarity=0.5).across_languages() == (0.3, 0.5)
+    assert Settings(cross_language_similarity=0.9).across_languages() == (0.25, 0.9)
