@@ -10,6 +10,7 @@ language find a passage in another without a translation model.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -65,9 +66,16 @@ _FOLDED_STOPWORDS = {lang: {fold(w) for w in words} for lang, words in STOPWORDS
 ALL_STOPWORDS = set().union(*_FOLDED_STOPWORDS.values())
 
 
-@lru_cache(maxsize=None)
+_local = threading.local()
+
+
 def _stemmer(language: str):
-    return snowballstemmer.stemmer(_STEMMER_NAMES.get(language, "english"))
+    """A stemmer of this thread's own: Snowball's keep their state between calls, and two request
+    threads sharing one raise IndexError mid-word."""
+    stemmers = _local.__dict__.setdefault("stemmers", {})
+    if language not in stemmers:
+        stemmers[language] = snowballstemmer.stemmer(_STEMMER_NAMES.get(language, "english"))
+    return stemmers[language]
 
 
 def tokens(text: str) -> list[tuple[str, str]]:

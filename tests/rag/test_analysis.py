@@ -133,3 +133,23 @@ def test_detectors_agree(detector):
     other = LanguageDetector()
     for language, passage in PASSAGES.items():
         assert other.detect(passage) == detector.detect(passage) == language
+
+
+def test_each_thread_stems_with_its_own_stemmer():
+    """Snowball stemmers keep state between calls: shared by request threads, they raise IndexError."""
+    import threading
+
+    from rag.analysis import _stemmer
+
+    seen = {}
+
+    def grab(k: int) -> None:
+        seen[k] = _stemmer("pt")
+
+    threads = [threading.Thread(target=grab, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(s) for s in seen.values()}) == 4
+    assert _stemmer("pt") is _stemmer("pt")  # one per thread, not one per call
