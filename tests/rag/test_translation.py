@@ -151,12 +151,17 @@ REDE = ("A rede de procuradores contra o tráfico de pessoas reuniu-se em Brasí
 
 
 @pytest.fixture
-def bilingual(make_engine, files, real_embedder):
+def bilingual(tmp_path, files, real_embedder):
+    """MiniLM (English only): across languages its dense side reads the question's translation."""
+    from rag.engine import Engine
+    from rag.settings import BUNDLED_MODEL, Settings
+
     files.text("track.txt", TRACK)
     files.text("rede.txt", REDE)
-    engine = make_engine(embedder=real_embedder)
+    engine = Engine(Settings(index_dir=tmp_path / "index", embedding_model=BUNDLED_MODEL), embedder=real_embedder)
     engine.ingest_paths([files.root])
-    return engine
+    yield engine
+    engine.close()
 
 
 @pytest.mark.integration
