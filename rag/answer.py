@@ -85,7 +85,7 @@ class _Form:
 
 class Composer:
     def __init__(self, *, idf: Callable[[Query], dict[str, float]], text_of: Callable[[str], str],
-                 max_chars: int = 500, threshold: float = 0.45, across: "AcrossLanguages | None" = None) -> None:
+                 max_chars: int = 500, threshold: float = 0.45, across: AcrossLanguages | None = None) -> None:
         self.idf = idf
         # A doc_id names one immutable text, so its sentences can be split once and kept.
         self._split = lru_cache(maxsize=512)(lambda doc_id: _Sentences(text_of(doc_id)))

@@ -266,7 +266,8 @@ def summarize(outcomes: list[Outcome], skipped: list[dict], latencies: list[floa
         "questions": len(outcomes),
         "fact_recall": _rate(sum(o.correct for o in answerable), len(answerable)),
         "by_language": languages,
-        "citation_exactness": _rate(sum(o.exact_citations for o in outcomes + conversations), citations) if citations else 1.0,
+        "citation_exactness": (_rate(sum(o.exact_citations for o in outcomes + conversations), citations)
+                               if citations else 1.0),
         "citations": citations,
         "abstention": {
             "unanswerable": len(unanswerable),

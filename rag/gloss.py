@@ -40,7 +40,7 @@ def _glossed(citation: Citation, language: str, translator: Translator) -> Citat
 def _replace_quotes(answer: str, citations: list[Citation]) -> str:
     """The answer reads "quote [1] quote … [2]": each quote, in order, becomes its gloss."""
     out, position = [], 0
-    for n, c in enumerate(citations, start=1):
+    for c in citations:
         at = answer.find(c.quote, position)
         if at < 0:  # not in the answer's text: leave the rest as it is
             break

@@ -83,6 +83,4 @@ class Settings(BaseSettings):
     def model_languages(self) -> frozenset[str]:
         if self.embedding_languages:
             return frozenset(lang.strip() for lang in self.embedding_languages.split(",") if lang.strip())
-        if self.embedding_model in MULTILINGUAL_MODELS:
-            return frozenset({"en", "es", "pt"})
         return frozenset({"en"}) if self.embedding_model in (BUNDLED_MODEL, FAKE_MODEL) else frozenset({"en", "es", "pt"})

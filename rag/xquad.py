@@ -145,8 +145,8 @@ def _summary(rows: list[dict]) -> dict:
     return {"questions": len(rows), "recall_at_1": rate("r1"), "recall_at_5": rate("r5"),
             "dense_recall_at_1": rate("dense_r1"), "dense_recall_at_5": rate("dense_r5"),
             "lexical_recall_at_1": rate("lexical_r1"), "lexical_recall_at_5": rate("lexical_r5"),
-            "answer_cites_gold": rate("cites_gold"), "answer_containment": rate("contains"), "gloss_containment": rate("gloss_contains"),
-            "naive_containment": rate("naive_contains"),
+            "answer_cites_gold": rate("cites_gold"), "answer_containment": rate("contains"),
+            "gloss_containment": rate("gloss_contains"), "naive_containment": rate("naive_contains"),
             "best_sentence_containment": rate("best_contains"),
             "answer_in_gold_paragraph": rate("in_gold"), "answer_in_top_k": rate("in_top_k"),
             "not_found_rate": rate("not_found"), "median_ms": round(statistics.median(r["ms"] for r in rows), 2)}

@@ -12,14 +12,21 @@ from pathlib import Path
 import pytest
 
 from rag.apertium import unescape
-from rag.translation import (ApertiumTranslator, NoTranslator, Translator, load_translator, localize_numbers,
-                             protect)
+from rag.translation import ApertiumTranslator, NoTranslator, load_translator, localize_numbers, protect
 
 installed = shutil.which("apertium-wblank-mode") is not None
 needs_apertium = pytest.mark.skipif(not installed and os.environ.get("CI") != "true",
                                     reason="Apertium is not installed (apt-get install apertium apertium-eng-spa "
                                            "apertium-es-pt)")
 real = [pytest.mark.integration, needs_apertium]
+
+
+@pytest.fixture
+def translator():
+    """The real Apertium translator, its pipelines stopped after the test."""
+    started = ApertiumTranslator()
+    yield started
+    started.close()
 
 
 def kept(text: str, unknown: set[str] | None = None) -> list[str]:
@@ -54,15 +61,11 @@ def test_without_the_dictionaries_every_run_is_kept_but_a_sentences_first_capita
 
 @pytest.mark.integration
 @needs_apertium
-def test_the_dictionaries_tell_a_name_from_words_that_translate():
-    translator = ApertiumTranslator()
-    try:
-        summer = translator.translate("¿Cuánto tiempo funcionó el Teatro de Verano?", "es", "en")
-        assert "Theatre" in summer or "Theater" in summer, summer
-        assert "Tren de Aragua" in translator.translate("Los miembros del Tren de Aragua huyeron.", "es", "en")
-        assert "Gaby Coca" in translator.translate("¿Qué anunció Gaby Coca?", "es", "en")
-    finally:
-        translator.close()
+def test_the_dictionaries_tell_a_name_from_words_that_translate(translator):
+    summer = translator.translate("¿Cuánto tiempo funcionó el Teatro de Verano?", "es", "en")
+    assert "Theatre" in summer or "Theater" in summer, summer
+    assert "Tren de Aragua" in translator.translate("Los miembros del Tren de Aragua huyeron.", "es", "en")
+    assert "Gaby Coca" in translator.translate("¿Qué anunció Gaby Coca?", "es", "en")
 
 
 @pytest.mark.parametrize(("text", "source", "target", "expected"), [
@@ -74,54 +77,42 @@ def test_the_dictionaries_tell_a_name_from_words_that_translate():
 ])
 @pytest.mark.integration
 @needs_apertium
-def test_real_translations_in_every_direction(text, source, target, expected):
-    translator = ApertiumTranslator()
-    try:
-        out = translator.translate(text, source, target)
-        assert all(word in out for word in expected), out
-    finally:
-        translator.close()
+def test_real_translations_in_every_direction(translator, text, source, target, expected):
+    out = translator.translate(text, source, target)
+    assert all(word in out for word in expected), out
 
 
 @pytest.mark.integration
 @needs_apertium
-def test_a_translation_keeps_names_numbers_and_acronyms_unchanged():
-    translator = ApertiumTranslator()
-    try:
-        out = translator.translate("Kindred Healthcare paid 12.5 million dollars to UNODC in 2019.", "en", "es")
-        for kept_word in ("Kindred Healthcare", "UNODC", "2019"):
-            assert kept_word in out, out
-        assert "12,5" in out  # the number kept, then written as a Spanish reader writes it
-        assert "Parentela" not in out
-        special = translator.translate("Los fiscales [y] jueces / 3 <casos> {nuevos} #1 *2", "es", "en")
-        assert "[" in special and "/" in special and "<" in special, special
-    finally:
-        translator.close()
+def test_a_translation_keeps_names_numbers_and_acronyms_unchanged(translator):
+    out = translator.translate("Kindred Healthcare paid 12.5 million dollars to UNODC in 2019.", "en", "es")
+    for kept_word in ("Kindred Healthcare", "UNODC", "2019"):
+        assert kept_word in out, out
+    assert "12,5" in out  # the number kept, then written as a Spanish reader writes it
+    assert "Parentela" not in out
+    special = translator.translate("Los fiscales [y] jueces / 3 <casos> {nuevos} #1 *2", "es", "en")
+    assert "[" in special and "/" in special and "<" in special, special
 
 
 @pytest.mark.integration
 @needs_apertium
-def test_the_translator_is_safe_under_concurrency():
-    translator: Translator = ApertiumTranslator()
+def test_the_translator_is_safe_under_concurrency(translator):
     questions = [(f"¿Cuántos casos investigó el fiscal número {n}?", "es", "en") for n in range(24)]
     questions += [(f"Quantos casos investigou o procurador número {n}?", "pt", "en") for n in range(24)]
-    try:
-        expected = [ApertiumTranslator._translate(translator, *q) for q in questions]
-        translator._cached.cache_clear()
-        results: dict[int, str] = {}
+    expected = [ApertiumTranslator._translate(translator, *q) for q in questions]
+    translator._cached.cache_clear()
+    results: dict[int, str] = {}
 
-        def work(k: int) -> None:
-            for n in range(k, len(questions), 16):
-                results[n] = translator.translate(*questions[n])
+    def work(k: int) -> None:
+        for n in range(k, len(questions), 16):
+            results[n] = translator.translate(*questions[n])
 
-        threads = [threading.Thread(target=work, args=(k,)) for k in range(16)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=120)
-        assert [results[n] for n in range(len(questions))] == expected
-    finally:
-        translator.close()
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert [results[n] for n in range(len(questions))] == expected
 
 
 def test_english_numbers_are_written_as_spanish_and_portuguese_readers_write_them():
