@@ -8,6 +8,7 @@ thing asked for (a name for "who", a number for "how many"), and on the passage'
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Callable
@@ -21,6 +22,9 @@ from .i18n import NOT_FOUND, message
 from .query import Query, TermGroup
 from .schema import Answer, Citation, Hit
 from .sentences import Span, split_sentences
+from .translation import TranslationFailed, Translator
+
+log = logging.getLogger("rag.answer")
 
 MAX_SENTENCES = 3
 # A further sentence joins the answer only when it scores close to the best one, and either
@@ -70,10 +74,12 @@ class AcrossLanguages:
 
 
 class _Form:
-    """One form of the question (itself, or its translation) with what scoring needs of it."""
+    """One form of the question (itself, or its translation) with what scoring needs of it, and
+    whether it reads a sentence as written or through its machine translation (`glossed`)."""
 
-    def __init__(self, query: Query, weights: dict[str, float]) -> None:
+    def __init__(self, query: Query, weights: dict[str, float], glossed: bool = False) -> None:
         self.query = query
+        self.glossed = glossed
         self.weights = weights
         self.total = sum(weights.values()) or 1.0
         self.subject = [g.word for g in query.groups]
@@ -85,11 +91,16 @@ class _Form:
 
 class Composer:
     def __init__(self, *, idf: Callable[[Query], dict[str, float]], text_of: Callable[[str], str],
-                 max_chars: int = 500, threshold: float = 0.45, across: AcrossLanguages | None = None) -> None:
+                 max_chars: int = 500, threshold: float = 0.45, across: AcrossLanguages | None = None,
+                 translator: Translator | None = None) -> None:
+        if translator is not None and not isinstance(translator, Translator):
+            raise TypeError("translator must implement the Translator protocol")
         self.idf = idf
+        self.translator = translator
         # A doc_id names one immutable text, so its sentences can be split once and kept.
         self._split = lru_cache(maxsize=512)(lambda doc_id: _Sentences(text_of(doc_id)))
         self._terms = lru_cache(maxsize=50_000)(self._analyse)
+        self._glossed_terms = lru_cache(maxsize=50_000)(self._analyse_glossed)
         self.max_chars = max_chars
         self.threshold = threshold
         self.across = across
@@ -121,20 +132,34 @@ class Composer:
         """Every sentence of the passages, scored against the question's form in the passage's language."""
         kind = types.expected(query.text)
         want_list = types.is_list_question(query.text)
-        forms: dict[str, _Form] = {}
+        forms: dict[tuple[str, bool], _Form] = {}
         best: dict[tuple[str, int], Scored] = {}
         for rank, hit in enumerate(hits):
-            # A passage in another language is read with the question's translation and with the
-            # question itself (names, numbers, glossary terms, cognates): the better reading counts.
-            own = query.for_language(hit.language)
-            for form in (own, query) if own is not query else (query,):
-                if form.language not in forms:
-                    forms[form.language] = _Form(form, self.idf(form))
-                for scored in self._score_hit(forms[form.language], kind, want_list, rank, hit):
+            for form, glossed in self._readings(query, hit):
+                if (form.language, glossed) not in forms:
+                    forms[form.language, glossed] = _Form(form, self.idf(form), glossed)
+                for scored in self._score_hit(forms[form.language, glossed], kind, want_list, rank, hit):
                     key = (hit.doc_id, scored.position)
                     if key not in best or scored.score > best[key].score:
                         best[key] = scored
         return sorted(best.values(), key=lambda s: s.score, reverse=True)
+
+    def _readings(self, query: Query, hit: Hit) -> list[tuple[Query, bool]]:
+        """The ways a passage is read: (form of the question, through the sentence's translation?).
+
+        A passage in another language is read with the question's translation, with the question
+        itself (names, numbers, glossary terms, cognates), and with the question against each
+        sentence machine-translated into the question's language: each direction loses other words
+        (Apertium makes the question's "equipos" "squads", but a sentence's "teams" comes back
+        "equipos"), so together they miss less. The best reading counts.
+        """
+        own = query.for_language(hit.language)
+        if own is query:
+            return [(query, False)]
+        readings = [(own, False), (query, False)]
+        if self.translator is not None and self.translator.supports(hit.language, query.language):
+            readings.append((query, True))
+        return readings
 
     def _score_hit(self, form: "_Form", kind: types.Expect, want_list: bool, rank: int, hit: Hit) -> list[Scored]:
         query = form.query
@@ -144,7 +169,9 @@ class Composer:
         def matched_at(i: int) -> dict[str, float]:
             key = (hit.doc_id, i)
             if key not in form.matched:
-                form.matched[key] = _match(query.groups, *self._terms(hit.doc_id, i, hit.language))
+                terms = (self._glossed_terms(hit.doc_id, i, hit.language, query.language) if form.glossed
+                         else self._terms(hit.doc_id, i, hit.language))
+                form.matched[key] = _match(query.groups, *terms)
             return form.matched[key]
 
         out = []
@@ -182,6 +209,15 @@ class Composer:
     def _analyse(self, doc_id: str, i: int, language: str) -> tuple[frozenset[str], frozenset[str]]:
         text = self._split(doc_id).spans[i].text
         return frozenset(stems(text, language)), frozenset(prefixes(text))
+
+    def _analyse_glossed(self, doc_id: str, i: int, source: str, target: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The terms of sentence i's translation into `target`; none when it cannot be translated."""
+        try:
+            text = self.translator.translate(self._split(doc_id).spans[i].text, source, target)
+        except TranslationFailed as exc:
+            log.debug("sentence not translated for scoring: %s", exc)
+            return frozenset(), frozenset()
+        return frozenset(stems(text, target)), frozenset(prefixes(text))
 
     # --- selection ---------------------------------------------------------------------------
 

@@ -84,6 +84,15 @@ def unknown_words(analysis: str) -> set[str]:
     return {unescape(m.group(1)) for m in _UNKNOWN.finditer(analysis)}
 
 
+# A lexical unit whose readings include a person's given name or surname: `^Kurt/Kurt<np><ant><m><sg>$`.
+_PERSON = re.compile(r"\^((?:[^\\/$]|\\.)*)/(?:[^$\\]|\\.)*?<np><(?:ant|cog)>")
+
+
+def person_names(analysis: str) -> set[str]:
+    """The surface forms an analyser's output reads as a person's given name or surname."""
+    return {unescape(m.group(1)) for m in _PERSON.finditer(analysis)}
+
+
 def is_installed(modes: list[str], modes_dir: Path = MODES_DIR) -> bool:
     return (shutil.which("apertium-wblank-mode") is not None and shutil.which("lt-proc") is not None
             and all((modes_dir / f"{m}.mode").exists() for m in modes))

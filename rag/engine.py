@@ -54,7 +54,8 @@ class Engine:
                                          model_languages=settings.model_languages())
         self.composer = Composer(idf=self._idf, text_of=self.index.text,
                                  max_chars=settings.max_answer_chars, threshold=settings.not_found_threshold,
-                                 across=AcrossLanguages(*across) if (across := settings.across_languages()) else None)
+                                 across=AcrossLanguages(*across) if (across := settings.across_languages()) else None,
+                                 translator=self.translator)
 
     # --- questions ---------------------------------------------------------------------------
 

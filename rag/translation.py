@@ -17,6 +17,7 @@ from typing import Protocol, runtime_checkable
 from . import apertium
 from .analysis import ALL_STOPWORDS, fold
 from .apertium import INSTALL_COMMAND, TranslationFailed
+from .numbers import localize_numbers
 
 log = logging.getLogger("rag.translation")
 
@@ -100,30 +101,34 @@ class ApertiumTranslator:
         return self._cached(text, source, target)
 
     def _translate(self, text: str, source: str, target: str) -> str:
-        stream = protect(text, self._unknown(text, source))
+        stream = protect(text, self._names(text, source))
         for mode in ROUTES[(source, target)]:
             stream = self._pipelines[mode].translate(stream)
         text = re.sub(r"[ \t]{2,}", " ", apertium.unescape(stream)).strip()
-        return localize_numbers(text, target) if source == "en" else text
+        return localize_numbers(text, target, source)
 
-    def _unknown(self, text: str, language: str) -> set[str] | None:
-        """Words of `text` Apertium's dictionaries lack: proper names. None when that cannot be told."""
+    def _names(self, text: str, language: str) -> set[str] | None:
+        """Words of `text` that are names: those Apertium's dictionaries lack, and those they know as
+        a person's ("Kurt Coleman", which Apertium would part around a moved genitive). None when
+        that cannot be told."""
         try:
-            return apertium.unknown_words(self._analysers[language].translate(apertium.escape(text)))
+            analysis = self._analysers[language].translate(apertium.escape(text))
         except (KeyError, TranslationFailed):
             return None
+        return apertium.unknown_words(analysis) | apertium.person_names(analysis)
 
     def close(self) -> None:
         for pipeline in [*self._pipelines.values(), *self._analysers.values()]:
             pipeline.close()
 
 
-def protect(text: str, unknown: set[str] | None = None) -> str:
+def protect(text: str, names: set[str] | None = None) -> str:
     """The text in Apertium's stream format, with names, acronyms, numbers and quotations as superblanks.
 
-    `unknown` holds the words Apertium's dictionaries lack; None when that is not known.
+    `names` holds the words that are names (unknown to Apertium's dictionaries, or a person's);
+    None when that is not known.
     """
-    spans = [m.span() for m in _VERBATIM.finditer(text)] + _name_runs(text, unknown)
+    spans = [m.span() for m in _VERBATIM.finditer(text)] + _name_runs(text, names)
     out, last = [], 0
     for start, end in _merged(spans):
         out.append(apertium.escape(text[last:start]))
@@ -133,11 +138,11 @@ def protect(text: str, unknown: set[str] | None = None) -> str:
     return "".join(out)
 
 
-def _name_runs(text: str, unknown: set[str] | None) -> list[tuple[int, int]]:
-    """Two or more capitalised words in a row that hold a word the dictionaries lack: a name
-    ("Kindred Healthcare", "Tren de Aragua", "Gaby Coca"). A run of dictionary words is a name
-    that translates ("Ministerio Público", "Teatro de Verano", "Saxon Garden"). Without the
-    dictionaries' word, every run is kept whole. A sentence's first word may be capitalised by
+def _name_runs(text: str, names: set[str] | None) -> list[tuple[int, int]]:
+    """Two or more capitalised words in a row that hold a name: a word the dictionaries lack or a
+    person's ("Kindred Healthcare", "Tren de Aragua", "Gaby Coca", "Kurt Coleman"). A run of
+    other dictionary words is a name that translates ("Ministerio Público", "Teatro de Verano",
+    "Saxon Garden"). Without the dictionaries' word, every run is kept whole. A sentence's first word may be capitalised by
     position alone: "El", "Quién" never start a run."""
     runs: list[list[re.Match]] = []
     for m in _CAPITALISED.finditer(text):
@@ -146,7 +151,7 @@ def _name_runs(text: str, unknown: set[str] | None) -> list[tuple[int, int]]:
         elif fold(m.group(0)) not in ALL_STOPWORDS or not _SENTENCE_START.search(text[:m.start()]):
             runs.append([m])
     return [(run[0].start(), run[-1].end()) for run in runs
-            if len(run) >= 2 and (unknown is None or any(m.group(0) in unknown for m in run))]
+            if len(run) >= 2 and (names is None or any(m.group(0) in names for m in run))]
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -157,31 +162,6 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((start, end))
     return out
-
-
-_ENGLISH_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w]|[.,]\d)")
-# Spanish (RAE) groups thousands with a space from five digits on; Brazilian Portuguese with a
-# point. Both write the decimal comma.
-_THOUSANDS = {"es": " ", "pt": "."}
-
-
-def localize_numbers(text: str, target: str) -> str:
-    """English digits as a Spanish or Portuguese reader writes them: 16,000 -> 16 000; 56.2 -> 56,2.
-    A Spanish reader takes "16,000" for sixteen."""
-    if target not in _THOUSANDS:
-        return text
-
-    def local(m: re.Match) -> str:
-        whole, decimals = m.group(1), m.group(2) or ""
-        digits = whole.replace(",", "")
-        if "," in whole and (len(digits) >= 5 or target == "pt"):
-            groups = [digits[max(0, i - 3):i] for i in range(len(digits), 0, -3)][::-1]
-            whole = _THOUSANDS[target].join(groups)
-        else:
-            whole = digits
-        return whole + ("," + decimals[1:] if decimals else "")
-
-    return _ENGLISH_NUMBER.sub(local, text)
 
 
 def load_translator(setting: str, *, modes_dir=apertium.MODES_DIR) -> ApertiumTranslator | NoTranslator:

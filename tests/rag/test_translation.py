@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rag.apertium import unescape
-from rag.translation import ApertiumTranslator, NoTranslator, load_translator, localize_numbers, protect
+from rag.translation import ApertiumTranslator, NoTranslator, load_translator, protect
 
 installed = shutil.which("apertium-wblank-mode") is not None
 needs_apertium = pytest.mark.skipif(not installed and os.environ.get("CI") != "true",
@@ -66,6 +66,18 @@ def test_the_dictionaries_tell_a_name_from_words_that_translate(translator):
     assert "Theatre" in summer or "Theater" in summer, summer
     assert "Tren de Aragua" in translator.translate("Los miembros del Tren de Aragua huyeron.", "es", "en")
     assert "Gaby Coca" in translator.translate("¿Qué anunció Gaby Coca?", "es", "en")
+    # Both in the dictionary as a person's names: kept together, not parted around "Carolina's".
+    coleman = translator.translate("Carolina's secondary featured Pro Bowl safety Kurt Coleman.", "en", "es")
+    assert "Kurt Coleman" in coleman, coleman
+
+
+def test_a_person_name_is_read_from_the_analysis():
+    from rag.apertium import person_names, unknown_words
+
+    analysis = ("^Kurt/Kurt<np><ant><m><sg>$ ^Coleman/Coleman<np><ant><m><sg>$ ^England/England<np><loc><sg>$ "
+                "^Pro/*Pro$ ^bowl/bowl<n><sg>$")
+    assert person_names(analysis) == {"Kurt", "Coleman"}
+    assert unknown_words(analysis) == {"Pro"}
 
 
 @pytest.mark.parametrize(("text", "source", "target", "expected"), [
@@ -113,14 +125,6 @@ def test_the_translator_is_safe_under_concurrency(translator):
     for t in threads:
         t.join(timeout=120)
     assert [results[n] for n in range(len(questions))] == expected
-
-
-def test_english_numbers_are_written_as_spanish_and_portuguese_readers_write_them():
-    assert localize_numbers("an estimated 16,000 species; 56.2% in 1,685", "es") == \
-        "an estimated 16 000 species; 56,2% in 1685"
-    assert localize_numbers("17,786,419 people, 2.5 each", "pt") == "17.786.419 people, 2,5 each"
-    assert localize_numbers("MPEG-2 at 192.168.0.1 and 4.0.1", "es") == "MPEG-2 at 192.168.0.1 and 4.0.1"
-    assert localize_numbers("16,000", "en") == "16,000"
 
 
 def test_without_apertium_translation_is_off_with_the_command_that_installs_it(tmp_path: Path):
@@ -192,6 +196,42 @@ def test_portuguese_and_english_meet_through_spanish(bilingual, check):
     assert portuguese and all(c.gloss and c.language == "pt" for c in portuguese)
     assert all(c.gloss is None for c in english.citations if c.source == "track.txt")
     assert english.answer_gloss and portuguese[0].gloss in english.answer_gloss
+
+
+@pytest.mark.integration
+@needs_apertium
+def test_a_foreign_sentence_is_also_read_through_its_own_translation(translator):
+    """The question's translation says "squads" for "equipos"; the sentence's own translation
+    gives "teams" back as "equipos": the question matches more of it, the evidence rises."""
+    from rag.analysis import LanguageDetector
+    from rag.answer import Composer
+    from rag.glossary import Glossary
+    from rag.query import QueryAnalyzer
+    from rag.schema import Hit
+
+    text = "From 2005 to 2014, two soccer teams played at the StubHub Center in Los Angeles."
+    analyzer = QueryAnalyzer(detector=LanguageDetector(), glossary=Glossary.load(None), translator=translator,
+                             document_languages=lambda: {"en"})
+    query = analyzer.analyze("¿Dónde jugaban los dos equipos de fútbol?")
+    assert "teams" not in query.translations["en"].text
+    hit = Hit(1, "d", "teams.txt", 0, len(text), text, "en", 1.0, None, None)
+
+    def best(with_translator):
+        composer = Composer(idf=lambda q: {g.word: 1.0 for g in q.groups}, text_of=lambda d: text,
+                            translator=with_translator)
+        return max(composer.score(query, [hit]), key=lambda s: s.evidence)
+
+    glossed, plain = best(translator), best(None)
+    assert "equipos" in glossed.matched and "equipos" not in plain.matched
+    assert glossed.evidence > plain.evidence
+    assert glossed.span.text == text  # the quote is still the document's own sentence
+
+
+def test_a_composer_refuses_a_translator_that_is_not_one():
+    from rag.answer import Composer
+
+    with pytest.raises(TypeError, match="Translator"):
+        Composer(idf=lambda q: {}, text_of=lambda d: "", translator=object())
 
 
 @pytest.mark.integration
