@@ -17,6 +17,7 @@ from typing import Protocol, runtime_checkable
 from . import apertium
 from .analysis import ALL_STOPWORDS, fold
 from .apertium import INSTALL_COMMAND, TranslationFailed
+from .dates import date_rewrites
 from .numbers import localize_numbers
 
 log = logging.getLogger("rag.translation")
@@ -101,7 +102,7 @@ class ApertiumTranslator:
         return self._cached(text, source, target)
 
     def _translate(self, text: str, source: str, target: str) -> str:
-        stream = protect(text, self._names(text, source))
+        stream = protect(text, self._names(text, source), date_rewrites(text, source, target))
         for mode in ROUTES[(source, target)]:
             stream = self._pipelines[mode].translate(stream)
         text = re.sub(r"[ \t]{2,}", " ", apertium.unescape(stream)).strip()
@@ -122,17 +123,20 @@ class ApertiumTranslator:
             pipeline.close()
 
 
-def protect(text: str, names: set[str] | None = None) -> str:
+def protect(text: str, names: set[str] | None = None, rewrites: list[tuple[int, int, str]] = ()) -> str:
     """The text in Apertium's stream format, with names, acronyms, numbers and quotations as superblanks.
 
     `names` holds the words that are names (unknown to Apertium's dictionaries, or a person's);
-    None when that is not known.
+    None when that is not known. `rewrites` are (start, end, text already in the target language):
+    dates, handed over as superblanks of their rewritten form.
     """
+    rewritten = {start: (end, new) for start, end, new in rewrites}
     spans = [m.span() for m in _VERBATIM.finditer(text)] + _name_runs(text, names)
+    spans = [s for s in spans if not any(s[0] < end and start < s[1] for start, (end, _) in rewritten.items())]
     out, last = [], 0
-    for start, end in _merged(spans):
+    for start, end in _merged(spans + [(start, end) for start, (end, _) in rewritten.items()]):
         out.append(apertium.escape(text[last:start]))
-        out.append(apertium.superblank(text[start:end]))
+        out.append(apertium.superblank(rewritten[start][1] if start in rewritten else text[start:end]))
         last = end
     out.append(apertium.escape(text[last:]))
     return "".join(out)

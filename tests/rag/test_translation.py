@@ -102,6 +102,8 @@ def test_a_translation_keeps_names_numbers_and_acronyms_unchanged(translator):
         assert kept_word in out, out
     assert "12,5" in out  # the number kept, then written as a Spanish reader writes it
     assert "Parentela" not in out
+    dated = translator.translate("El 6 de octubre de 1973 llegaron 500 000 personas, el 2,8 %.", "es", "en")
+    assert "October 6, 1973" in dated and "500,000" in dated and "2.8%" in dated, dated
     special = translator.translate("Los fiscales [y] jueces / 3 <casos> {nuevos} #1 *2", "es", "en")
     assert "[" in special and "/" in special and "<" in special, special
 

@@ -1,0 +1,76 @@
+"""Dates in a translation, written as its reader writes them.
+
+Numbers reach Apertium as superblanks (kept whole), which leaves its date rules with only the
+month: "6 de octubre de 1973" came out "The 6 of October of 1973" and "March 3" "Marcha 3".
+A date is therefore rewritten in the target language's own order before translation and
+handed over whole: "October 6, 1973" (English, as the US writes it), "6 de octubre de 1973"
+(Spanish), "6 de outubro de 1973" (Portuguese).
+"""
+
+from __future__ import annotations
+
+import re
+
+MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+           "octubre", "noviembre", "diciembre"),
+    "pt": ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro",
+           "outubro", "novembro", "dezembro"),
+}
+_OTHER_SPELLINGS = {"es": {"setiembre": 9}}  # as the Southern Cone spells it
+
+
+def _month_names(language: str) -> dict[str, int]:
+    names = {name.lower(): n for n, name in enumerate(MONTHS[language], start=1)}
+    return names | _OTHER_SPELLINGS.get(language, {})
+
+
+_NUMBER = {language: _month_names(language) for language in MONTHS}
+_ORDINAL = r"(?:st|nd|rd|th)?"
+
+
+def _alternation(language: str) -> str:
+    return "|".join(sorted(_NUMBER[language], key=len, reverse=True))
+
+
+# English months are capitalised ("may" is a verb); Spanish and Portuguese ones usually are not.
+_EN = "(?-i:" + "|".join(MONTHS["en"]) + ")"
+_PATTERNS = {
+    "en": [re.compile(p, re.IGNORECASE) for p in (
+        rf"\b(?P<m>{_EN})\s+(?P<d>\d{{1,2}}){_ORDINAL},?\s+(?P<y>\d{{3,4}})\b",
+        rf"\b(?P<d>\d{{1,2}}){_ORDINAL}\s+(?P<m>{_EN}),?\s+(?P<y>\d{{3,4}})\b",
+        rf"\b(?P<m>{_EN})\s+(?P<d>\d{{1,2}}){_ORDINAL}\b(?![.,]?\d)",
+        rf"\b(?P<d>\d{{1,2}}){_ORDINAL}\s+(?P<m>{_EN})\b",
+        rf"\b(?P<m>{_EN}),?\s+(?P<y>\d{{3,4}})\b",
+    )],
+    **{language: [re.compile(p, re.IGNORECASE) for p in (
+        rf"\b(?P<d>\d{{1,2}})\s+de\s+(?P<m>{_alternation(language)})(?:\s+de(?:l)?\s+(?P<y>\d{{3,4}}))?\b",
+        rf"\b(?P<m>{_alternation(language)})\s+de(?:l)?\s+(?P<y>\d{{3,4}})\b",
+    )] for language in ("es", "pt")},
+}
+
+
+def date_rewrites(text: str, source: str, target: str) -> list[tuple[int, int, str]]:
+    """(start, end, the date as `target` writes it) for each date of `text` in `source`; none
+    when either language is not one of en/es/pt or both are."""
+    if source == target or source not in _PATTERNS or target not in MONTHS:
+        return []
+    found: list[tuple[int, int, str]] = []
+    for pattern in _PATTERNS[source]:  # the fullest forms first: a shorter one never splits a date
+        for m in pattern.finditer(text):
+            if any(start < m.end() and m.start() < end for start, end, _ in found):
+                continue
+            parts = m.groupdict()
+            month = _NUMBER[source][parts["m"].lower()]
+            found.append((m.start(), m.end(), _written(target, month, parts.get("d"), parts.get("y"))))
+    return sorted(found)
+
+
+def _written(language: str, month: int, day: str | None, year: str | None) -> str:
+    name = MONTHS[language][month - 1]
+    if language == "en":
+        return f"{name} {int(day)}, {year}" if day and year else f"{name} {int(day)}" if day else f"{name} {year}"
+    parts = [f"{int(day)} de {name}"] if day else [name]
+    return " de ".join(parts + ([year] if year else []))

@@ -1,0 +1,38 @@
+"""Dates rewritten in the order their reader writes them, before translation."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.dates import date_rewrites
+
+
+def rewritten(text: str, source: str, target: str) -> list[tuple[str, str]]:
+    return [(text[start:end], new) for start, end, new in date_rewrites(text, source, target)]
+
+
+def test_spanish_and_portuguese_dates_read_as_english_ones():
+    text = "El 6 de octubre de 1973 atacó; en noviembre de 1347 llegó; el 3 de marzo; el 1 de mayo del 2020."
+    assert rewritten(text, "es", "en") == [("6 de octubre de 1973", "October 6, 1973"),
+                                           ("noviembre de 1347", "November 1347"), ("3 de marzo", "March 3"),
+                                           ("1 de mayo del 2020", "May 1, 2020")]
+    assert rewritten("Em 6 de outubro de 1973 e em março de 2020; 9 de setiembre", "pt", "en") == [
+        ("6 de outubro de 1973", "October 6, 1973"), ("março de 2020", "March 2020")]
+    assert rewritten("el 9 de setiembre", "es", "en") == [("9 de setiembre", "September 9")]
+
+
+def test_english_dates_read_as_spanish_and_portuguese_ones():
+    text = "On October 6, 1973, in November 1347, on March 3, on 3rd March 2019."
+    assert rewritten(text, "en", "es") == [("October 6, 1973", "6 de octubre de 1973"),
+                                           ("November 1347", "noviembre de 1347"), ("March 3", "3 de marzo"),
+                                           ("3rd March 2019", "3 de marzo de 2019")]
+    assert rewritten("on March 3, 2019", "en", "pt") == [("March 3, 2019", "3 de março de 2019")]
+
+
+@pytest.mark.parametrize(("text", "source", "target"), [
+    ("You may 5 times try; the march 3 miles long", "en", "es"),  # a verb and a noun, not months
+    ("On October 6, 1973", "en", "en"),
+    ("El 6 de octubre de 1973", "es", "de"),
+])
+def test_what_is_not_a_date_to_rewrite_is_left_alone(text, source, target):
+    assert date_rewrites(text, source, target) == []
