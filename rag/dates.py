@@ -4,7 +4,8 @@ Numbers reach Apertium as superblanks (kept whole), which leaves its date rules 
 month: "6 de octubre de 1973" came out "The 6 of October of 1973" and "March 3" "Marcha 3".
 A date is therefore rewritten in the target language's own order before translation and
 handed over whole: "October 6, 1973" (English, as the US writes it), "6 de octubre de 1973"
-(Spanish), "6 de outubro de 1973" (Portuguese).
+(Spanish), "6 de outubro de 1973" (Portuguese). Decades too: "the 1950s" is "la década de 1950"
+and "a década de 1950". A year ending in 00 may name a century ("the 1500s"), so it is left alone.
 """
 
 from __future__ import annotations
@@ -52,17 +53,27 @@ _PATTERNS = {
 }
 
 
+_DECADE = r"(?P<decade>\d{2}[1-9]0)"
+_DECADES = {"en": re.compile(rf"\b(?:the\s+)?{_DECADE}s\b", re.IGNORECASE),
+            "es": re.compile(rf"\b(?:la\s+)?década\s+de(?:l)?\s+{_DECADE}\b", re.IGNORECASE),
+            "pt": re.compile(rf"\b(?:a\s+)?década\s+de\s+{_DECADE}\b", re.IGNORECASE)}
+_DECADE_WRITTEN = {"en": "the {}s", "es": "la década de {}", "pt": "a década de {}"}
+
+
 def date_rewrites(text: str, source: str, target: str) -> list[tuple[int, int, str]]:
     """(start, end, the date as `target` writes it) for each date of `text` in `source`; none
     when either language is not one of en/es/pt or both are."""
     if source == target or source not in _PATTERNS or target not in MONTHS:
         return []
     found: list[tuple[int, int, str]] = []
-    for pattern in _PATTERNS[source]:  # the fullest forms first: a shorter one never splits a date
+    for pattern in [*_PATTERNS[source], _DECADES[source]]:  # the fullest forms first: a shorter one never splits a date
         for m in pattern.finditer(text):
             if any(start < m.end() and m.start() < end for start, end, _ in found):
                 continue
             parts = m.groupdict()
+            if parts.get("decade"):
+                found.append((m.start(), m.end(), _DECADE_WRITTEN[target].format(parts["decade"])))
+                continue
             month = _NUMBER[source][parts["m"].lower()]
             found.append((m.start(), m.end(), _written(target, month, parts.get("d"), parts.get("y"))))
     return sorted(found)

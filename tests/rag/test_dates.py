@@ -29,6 +29,13 @@ def test_english_dates_read_as_spanish_and_portuguese_ones():
     assert rewritten("on March 3, 2019", "en", "pt") == [("March 3, 2019", "3 de março de 2019")]
 
 
+def test_decades_read_the_readers_way_but_a_century_is_left_alone():
+    assert rewritten("in the 1950s and the 1500s", "en", "es") == [("the 1950s", "la década de 1950")]
+    assert rewritten("en la década de 1960", "es", "en") == [("la década de 1960", "the 1960s")]
+    assert rewritten("na década de 1970", "pt", "en") == [("década de 1970", "the 1970s")]
+    assert rewritten("the 1980s", "en", "pt") == [("the 1980s", "a década de 1980")]
+
+
 @pytest.mark.parametrize(("text", "source", "target"), [
     ("You may 5 times try; the march 3 miles long", "en", "es"),  # a verb and a noun, not months
     ("On October 6, 1973", "en", "en"),
