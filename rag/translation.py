@@ -35,9 +35,10 @@ MAX_CHARS = 16_000  # far beyond a question or a quote; keeps one segment within
 
 _UPPER = "A-ZÁÉÍÓÚÑÇÂÊÔÃÕÀÜ"
 # Kept whole wherever they occur: quotations, anything with a digit (26.364, 2019-2022,
-# TRACK4TIP), acronyms.
+# TRACK4TIP), acronyms, initials ("T. T. Tsui", "Y. pestis": Apertium reads "Y." as "and").
 _VERBATIM = re.compile(r"“[^”\n]{1,300}”|«[^»\n]{1,300}»|\"[^\"\n]{1,300}\""
-                       rf"|\b[\w.,/:-]*\d[\w.,/:-]*\w|\b\d\b|\b[{_UPPER}]{{2,}}s?\b")
+                       rf"|\b[\w.,/:-]*\d[\w.,/:-]*\w|\b\d\b|\b[{_UPPER}]{{2,}}s?\b"
+                       rf"|\b[{_UPPER}]\.(?:\s?[{_UPPER}a-z]\.)*(?=\s[\w{_UPPER}])")
 _CAPITALISED = re.compile(rf"\b[{_UPPER}][\w’'-]*")
 _JOINER = re.compile(r"\s+(?:(?:de|del|da|do|dos|das|la|las|los|of|the)\s+)?")
 _SENTENCE_START = re.compile(r"(?:^|[.!?¿¡:;]\s*|\n)[\"'“«(¿¡]*$")
