@@ -8,6 +8,8 @@ sixteen, and "56,2 %" reaches an English one. Each language's convention:
 - Brazilian Portuguese groups with a point and writes a decimal comma: 16.000; 56,2%.
 Spanish as written in much of Latin America groups with a point or a comma too, so a Spanish
 "1.500" or "1,500" could be either reading: such numbers are left as they are.
+Ordinals too: "21st" is "21.º" in Spanish and "21º" in Portuguese (masculine, the commoner
+reading), and back. The degree sign is never read as one: "30 °C" stays a temperature.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ _SPACES = " \u00a0\u202f"
 _LOCAL = {"es": re.compile(rf"(?<![\w.,])(\d{{1,3}}(?:[{_SPACES}]\d{{3}})+|\d+)(?:,(\d+))?{_END}"),
           "pt": re.compile(rf"(?<![\w.,])(\d{{1,3}}(?:[.{_SPACES}]\d{{3}})+|\d+)(?:,(\d+))?{_END}")}
 _THOUSANDS = {"es": " ", "pt": ".", "en": ","}
+_ENGLISH_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+_LOCAL_ORDINAL = re.compile(r"\b(\d+)\.?([ºª])")
+_ORDINAL_MARK = {"es": ".º", "pt": "º"}
 _DECIMAL = {"es": ",", "pt": ",", "en": "."}
 
 
@@ -29,9 +34,11 @@ def localize_numbers(text: str, target: str, source: str = "en") -> str:
     both with the decimal comma, numbers stay as they are."""
     if source == "en" and target in _LOCAL:
         text = _ENGLISH.sub(lambda m: _written(m, target, grouped="," in m.group(1)), text)
+        text = _ENGLISH_ORDINAL.sub(lambda m: m.group(1) + _ORDINAL_MARK[target], text)
         return re.sub(r"(?<=\d)%", " %", text) if target == "es" else text
     if target == "en" and source in _LOCAL:
         text = _LOCAL[source].sub(lambda m: _from_local(m, source), text)
+        text = _LOCAL_ORDINAL.sub(lambda m: m.group(1) + _english_suffix(int(m.group(1))), text)
         return re.sub(rf"(?<=\d)[{_SPACES}]%", "%", text)
     return text
 
@@ -50,3 +57,9 @@ def _written(m: re.Match, target: str, *, grouped: bool) -> str:
     if grouped and (len(digits) >= 5 or target != "es"):
         digits = _THOUSANDS[target].join(digits[max(0, i - 3):i] for i in range(len(digits), 0, -3)[::-1])
     return digits + (_DECIMAL[target] + decimals if decimals else "")
+
+
+def _english_suffix(n: int) -> str:
+    if n % 100 in (11, 12, 13):
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")

@@ -19,6 +19,13 @@ def test_spanish_and_portuguese_numbers_are_written_as_english_readers_write_the
     assert localize_numbers("17.786.419 pessoas, 2,5 cada, 63%", "en", "pt") == "17,786,419 pessoas, 2.5 cada, 63%"
 
 
+def test_ordinals_are_written_the_readers_way_and_degrees_stay_degrees():
+    assert localize_numbers("el 21st siglo, la 2nd reunión, a 30 °C", "es") == "el 21.º siglo, la 2.º reunión, a 30 °C"
+    assert localize_numbers("o 21st século", "pt") == "o 21º século"
+    assert localize_numbers("the 21.º century, the 2.ª meeting, the 11º, 112º, 3º; 4.° millennium, 30 °C", "en", "es") \
+        == "the 21st century, the 2nd meeting, the 11th, 112th, 3rd; 4.° millennium, 30 °C"
+
+
 def test_a_spanish_number_that_reads_two_ways_is_left_alone():
     # "1.500" and "1,500": a thousand and a half in much of Latin America, one and a half in Spain.
     assert localize_numbers("1.500 o 1,500 personas", "en", "es") == "1.500 o 1,500 personas"
