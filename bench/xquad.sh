@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:-../shared/eval/xquad}
-MODELS=${MODELS:-all-MiniLM-L6-v2}
+MODELS=${MODELS:-multilingual-e5-small}  # the default model
 SETTINGS=${SETTINGS:-en/en es/es es/en en/es}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT

@@ -6,6 +6,8 @@ A date is therefore rewritten in the target language's own order before translat
 handed over whole: "October 6, 1973" (English, as the US writes it), "6 de octubre de 1973"
 (Spanish), "6 de outubro de 1973" (Portuguese). Decades too: "the 1950s" is "la década de 1950"
 and "a década de 1950". A year ending in 00 may name a century ("the 1500s"), so it is left alone.
+The word that puts a day in time goes with it ("on", "el", "em"): Apertium, seeing no noun after
+it, made "On March 3" "Encima 3 de marzo".
 """
 
 from __future__ import annotations
@@ -38,15 +40,17 @@ def _alternation(language: str) -> str:
 
 # English months are capitalised ("may" is a verb); Spanish and Portuguese ones usually are not.
 _EN = "(?-i:" + "|".join(MONTHS["en"]) + ")"
+_ON = {"en": "on", "es": "el", "pt": "em"}  # "on March 3", "el 3 de marzo", "em 3 de março"
 _PATTERNS = {
     "en": [re.compile(p, re.IGNORECASE) for p in (
-        rf"\b(?P<m>{_EN})\s+(?P<d>\d{{1,2}}){_ORDINAL},?\s+(?P<y>\d{{3,4}})\b",
-        rf"\b(?P<d>\d{{1,2}}){_ORDINAL}\s+(?P<m>{_EN}),?\s+(?P<y>\d{{3,4}})\b",
-        rf"\b(?P<m>{_EN})\s+(?P<d>\d{{1,2}}){_ORDINAL}\b(?![.,]?\d)",
-        rf"\b(?P<d>\d{{1,2}}){_ORDINAL}\s+(?P<m>{_EN})\b",
+        rf"(?:\b(?P<on>on)\s+)?\b(?P<m>{_EN})\s+(?P<d>\d{{1,2}}){_ORDINAL},?\s+(?P<y>\d{{3,4}})\b",
+        rf"(?:\b(?P<on>on)\s+)?\b(?P<d>\d{{1,2}}){_ORDINAL}\s+(?P<m>{_EN}),?\s+(?P<y>\d{{3,4}})\b",
+        rf"(?:\b(?P<on>on)\s+)?\b(?P<m>{_EN})\s+(?P<d>\d{{1,2}}){_ORDINAL}\b(?![.,]?\d)",
+        rf"(?:\b(?P<on>on)\s+)?\b(?P<d>\d{{1,2}}){_ORDINAL}\s+(?P<m>{_EN})\b",
         rf"\b(?P<m>{_EN}),?\s+(?P<y>\d{{3,4}})\b",
     )],
     **{language: [re.compile(p, re.IGNORECASE) for p in (
+        rf"(?:\b(?P<on>{_ON[language]})\s+)?"
         rf"\b(?P<d>\d{{1,2}})\s+de\s+(?P<m>{_alternation(language)})(?:\s+de(?:l)?\s+(?P<y>\d{{3,4}}))?\b",
         rf"\b(?P<m>{_alternation(language)})\s+de(?:l)?\s+(?P<y>\d{{3,4}})\b",
     )] for language in ("es", "pt")},
@@ -75,7 +79,11 @@ def date_rewrites(text: str, source: str, target: str) -> list[tuple[int, int, s
                 found.append((m.start(), m.end(), _DECADE_WRITTEN[target].format(parts["decade"])))
                 continue
             month = _NUMBER[source][parts["m"].lower()]
-            found.append((m.start(), m.end(), _written(target, month, parts.get("d"), parts.get("y"))))
+            written = _written(target, month, parts.get("d"), parts.get("y"))
+            if parts.get("on"):
+                on = _ON[target]
+                written = f"{on.capitalize() if parts['on'][0].isupper() else on} {written}"
+            found.append((m.start(), m.end(), written))
     return sorted(found)
 
 

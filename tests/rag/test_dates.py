@@ -12,21 +12,28 @@ def rewritten(text: str, source: str, target: str) -> list[tuple[str, str]]:
 
 
 def test_spanish_and_portuguese_dates_read_as_english_ones():
-    text = "El 6 de octubre de 1973 atacó; en noviembre de 1347 llegó; el 3 de marzo; el 1 de mayo del 2020."
+    text = "Hace 6 de octubre de 1973 atacó; en noviembre de 1347 llegó; hasta 3 de marzo; del 1 de mayo del 2020."
     assert rewritten(text, "es", "en") == [("6 de octubre de 1973", "October 6, 1973"),
                                            ("noviembre de 1347", "November 1347"), ("3 de marzo", "March 3"),
                                            ("1 de mayo del 2020", "May 1, 2020")]
-    assert rewritten("Em 6 de outubro de 1973 e em março de 2020; 9 de setiembre", "pt", "en") == [
+    assert rewritten("Até 6 de outubro de 1973 e em março de 2020; 9 de setiembre", "pt", "en") == [
         ("6 de outubro de 1973", "October 6, 1973"), ("março de 2020", "March 2020")]
-    assert rewritten("el 9 de setiembre", "es", "en") == [("9 de setiembre", "September 9")]
+    assert rewritten("el 9 de setiembre", "es", "en") == [("el 9 de setiembre", "on September 9")]
 
 
 def test_english_dates_read_as_spanish_and_portuguese_ones():
-    text = "On October 6, 1973, in November 1347, on March 3, on 3rd March 2019."
+    text = "By October 6, 1973, in November 1347, until March 3, after 3rd March 2019."
     assert rewritten(text, "en", "es") == [("October 6, 1973", "6 de octubre de 1973"),
                                            ("November 1347", "noviembre de 1347"), ("March 3", "3 de marzo"),
                                            ("3rd March 2019", "3 de marzo de 2019")]
-    assert rewritten("on March 3, 2019", "en", "pt") == [("March 3, 2019", "3 de março de 2019")]
+    assert rewritten("on March 3, 2019", "en", "pt") == [("on March 3, 2019", "em 3 de março de 2019")]
+
+
+def test_the_word_that_puts_a_day_in_time_goes_with_it():
+    assert rewritten("On March 3 it ended; on 3rd March 2019", "en", "es") == [
+        ("On March 3", "El 3 de marzo"), ("on 3rd March 2019", "el 3 de marzo de 2019")]
+    assert rewritten("El 6 de octubre de 1973", "es", "en") == [("El 6 de octubre de 1973", "On October 6, 1973")]
+    assert rewritten("em 6 de outubro", "pt", "es") == [("em 6 de outubro", "el 6 de octubre")]
 
 
 def test_decades_read_the_readers_way_but_a_century_is_left_alone():
