@@ -36,6 +36,7 @@ PREFIX_CREDIT = 0.6  # a cross-language prefix match is weaker evidence than a s
 MIN_SENTENCE_CHARS = 25
 CONTEXT_BEFORE, CONTEXT_AFTER = 2, 1
 TYPE_BONUS, TYPE_MISSING = 0.2, 0.1
+LISTED_BONUS = 0.15
 TYPED = {types.Expect.PERSON, types.Expect.NUMBER, types.Expect.DATE}
 
 
@@ -83,6 +84,7 @@ class _Form:
         self.weights = weights
         self.total = sum(weights.values()) or 1.0
         self.subject = [g.word for g in query.groups]
+        self.listed = types.listed_noun(query.text)  # "countries" of "Which countries…", in this form's words
         self.matched: dict[tuple[str, int], dict[str, float]] = {}
 
     def cover(self, matched: dict[str, float]) -> float:
@@ -195,7 +197,11 @@ class Composer:
             elif kind in TYPED:
                 bonus -= TYPE_MISSING  # "who" wants a name: a sentence without one rarely answers
             if want_list and types.has_enumeration(span.text):
-                bonus += 0.2
+                # A list announced by a count of what is asked for ("benefits eight countries …
+                # Ecuador, Peru…") answers it; another list ("representatives of the Ministries of
+                # Justice, Interior…") may not. The count is read in the words this reading reads.
+                read = self._gloss(hit.doc_id, i, hit.language, query.language) if form.glossed else span.text
+                bonus += 0.2 + (LISTED_BONUS if form.listed and read and types.announces(read, form.listed) else 0.0)
             penalty = 0.2 if len(span.text) < MIN_SENTENCE_CHARS else 0.0
             penalty += 0.1 if types.is_heading(span.text) else 0.0
             score = 0.55 * own + 0.25 * around + 0.1 / (1 + rank) + bonus - penalty
@@ -212,12 +218,18 @@ class Composer:
 
     def _analyse_glossed(self, doc_id: str, i: int, source: str, target: str) -> tuple[frozenset[str], frozenset[str]]:
         """The terms of sentence i's translation into `target`; none when it cannot be translated."""
-        try:
-            text = self.translator.translate(self._split(doc_id).spans[i].text, source, target)
-        except TranslationFailed as exc:
-            log.debug("sentence not translated for scoring: %s", exc)
+        text = self._gloss(doc_id, i, source, target)
+        if text is None:
             return frozenset(), frozenset()
         return frozenset(stems(text, target)), frozenset(prefixes(text))
+
+    def _gloss(self, doc_id: str, i: int, source: str, target: str) -> str | None:
+        """Sentence i translated into `target` (the translator keeps recent ones), or None."""
+        try:
+            return self.translator.translate(self._split(doc_id).spans[i].text, source, target)
+        except TranslationFailed as exc:
+            log.debug("sentence not translated for scoring: %s", exc)
+            return None
 
     # --- selection ---------------------------------------------------------------------------
 

@@ -77,13 +77,30 @@ def expected(question: str) -> Expect:
 def is_list_question(question: str) -> bool:
     """'Which countries…', 'Quais países…', 'list the…': the answer is a set of items."""
     match = _LIST_CUE.search(fold(question))
-    if not match:
-        return False
-    if match.group(4):
-        return True
+    return bool(match and (match.group(4) or listed_noun(question)))
+
+
+def listed_noun(question: str) -> str | None:
+    """The plural noun a list question asks for, folded: 'countries' in 'Which countries…',
+    'paises' in '¿Qué países…'; None when the question names none."""
+    match = _LIST_CUE.search(fold(question))
+    if not match or match.group(4):
+        return None
     first, second = match.group(2, 3)
     nouns = [first, second] if first in _DETERMINERS else [first]
-    return any(w and len(w) > 3 and w.endswith("s") and w not in _NOT_PLURAL for w in nouns)
+    return next((w for w in nouns if w and len(w) > 3 and w.endswith("s") and w not in _NOT_PLURAL), None)
+
+
+# Counts that announce a set: "eight countries", "dos tratados", "três agências".
+_COUNTS = ("two three four five six seven eight nine ten eleven twelve dozen dos tres cuatro cinco seis siete "
+           "ocho nueve diez once doce docena dois duas tres quatro cinco seis sete oito nove dez onze doze duzia").split()
+_COUNT = r"(?:\d+|" + "|".join(sorted(set(_COUNTS), key=len, reverse=True)) + ")"
+
+
+def announces(sentence: str, noun: str) -> bool:
+    """Whether the sentence counts the noun ("benefits eight countries", "ocho países"): it
+    announces the set a list question asks for. One adjective may stand between ("two main treaties")."""
+    return bool(re.search(rf"\b{_COUNT}\s+(?:\w+\s+)?{re.escape(noun)}\b", fold(sentence)))
 
 
 def has_enumeration(sentence: str) -> bool:

@@ -93,6 +93,25 @@ def test_list_questions(question, is_list):
     assert types.is_list_question(question) is is_list
 
 
+@pytest.mark.parametrize("question, noun", [
+    ("Which countries are in TRACK4TIP?", "countries"),
+    ("Quais países participam do projeto?", "paises"),
+    ("¿Qué dos dimensiones tiene?", "dimensiones"),
+    ("List the agencies involved", None),  # a list, but its noun is not in the cue
+    ("What is REDTRAM?", None),
+])
+def test_the_noun_a_list_question_asks_for(question, noun):
+    assert types.listed_noun(question) == noun
+
+
+def test_a_sentence_that_counts_the_listed_noun_announces_the_list():
+    assert types.announces("The project benefits eight countries in South America: Ecuador, Peru.", "countries")
+    assert types.announces("El proyecto beneficia a 8 países: Ecuador, Perú.", "paises")
+    assert types.announces("Foram assinados dois grandes tratados.", "tratados")
+    assert not types.announces("una serie de tratados de adhesión, desde el Reino Unido, Irlanda", "tratados")
+    assert not types.announces("Kenya is active in several sports, among them cricket, rallying", "sports")
+
+
 def test_person_names_are_told_from_titles_and_bodies():
     assert types.holds(types.Expect.PERSON, "It was attended by National Prosecutor Jorge Abbott.", "Who?")
     assert not types.holds(types.Expect.PERSON, "The Foreign Affairs Minister met the European Union.", "Who?")

@@ -49,6 +49,8 @@ def test_dev_set_figures(engine):
     ("Which countries are in TRACK4TIP?", "en"),
     ("¿Qué países forman parte de TRACK4TIP?", "es"),
     ("Quais países fazem parte do TRACK4TIP?", "pt"),
+    # Not the document's words ("benefits eight countries"); another list names ministries.
+    ("¿Qué países participan en TRACK4TIP?", "es"),
 ])
 def test_a_list_question_gathers_the_items(engine, question, language):
     answer = engine.ask(question)
