@@ -123,6 +123,24 @@ def docs(as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("source_or_id", metavar="SOURCE_OR_ID")
+@json_option
+def text(source_or_id: str, as_json: bool) -> None:
+    """Print a document's text: the text a citation's start and end offsets refer to.
+
+    \b
+    Example:
+      rag text es_cl_ley_20507.md
+      rag text 3859dbde07010b13 --json
+    """
+    engine = _engine()
+    by_source = {d.source: d for d in engine.documents()}
+    info = by_source.get(source_or_id) or engine.index.document(source_or_id)
+    content = engine.index.text(info.doc_id)
+    _emit({**info.to_dict(), "text": content}, as_json, content)
+
+
+@main.command()
 @click.argument("source")
 @json_option
 def remove(source: str, as_json: bool) -> None:

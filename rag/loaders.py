@@ -1,8 +1,10 @@
 """Reading files into Documents: .txt, .md, .html, .pdf, .docx.
 
-For .txt and .md the document's text is the file decoded as UTF-8 with nothing changed, so a
-citation's offsets can be checked against the file itself. Other formats keep the text exactly
-as extracted. A file that cannot be read raises BadFile with a reason a person can act on.
+For .txt the document's text is the file decoded as UTF-8 with nothing changed, so a citation's
+offsets can be checked against the file itself. A .md file is stored as the text it renders to
+(`rag/markdown.py`: no front matter, link, emphasis or table syntax in a quote); other formats
+keep the text exactly as extracted. Offsets always refer to the stored text (`rag text`,
+GET /documents/{doc_id}/text). A file that cannot be read raises BadFile with a reason a person can act on.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from .markdown import render as render_markdown
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 
@@ -106,7 +110,7 @@ def _docx(data: bytes) -> str:
 
 _EXTRACTORS: dict[str, tuple[str, Callable[[bytes], str]]] = {
     ".txt": ("txt", _plain),
-    ".md": ("md", _plain),
+    ".md": ("md", lambda data: render_markdown(_decode(data))),
     ".html": ("html", _html),
     ".htm": ("html", _html),
     ".pdf": ("pdf", _pdf),

@@ -36,7 +36,7 @@ def ingest_seeds(runner, folder: Path):
 
 
 def test_every_command_has_help_with_an_example(runner):
-    for command in ("ingest", "ask", "docs", "remove", "serve", "eval"):
+    for command in ("ingest", "ask", "docs", "text", "remove", "serve", "eval"):
         result = run(runner, command, "-h")
         assert result.exit_code == 0
         assert "Example" in result.output, command
@@ -257,3 +257,22 @@ def test_a_question_over_the_limit_is_refused_in_its_language(env, runner):
     result = run(runner, "ask", "Quem financia a rede de procuradores da região? " * 50)
     assert result.exit_code == 2
     assert result.stderr.startswith("error: a pergunta tem") and "limite é 2000" in result.stderr
+
+
+def test_text_prints_what_a_citations_offsets_refer_to(env, runner):
+    docs = env / "docs"
+    docs.mkdir()
+    (docs / "ley.md").write_text("---\nsource_url: https://x.y\n---\n# Ley 26.364\n\n"
+                                 "La [Ley 26.364](http://infoleg.gob.ar/x) fue **sancionada** en 2008.\n", "utf-8")
+    assert run(runner, "ingest", str(docs)).exit_code == 0
+    answer = json.loads(run(runner, "ask", "¿Cuándo fue sancionada la Ley 26.364?", "--json").stdout)
+    cited = answer["citations"][0]
+    by_source = run(runner, "text", "ley.md")
+    assert by_source.exit_code == 0
+    text = by_source.stdout[:-1]  # echo's newline
+    assert text[cited["start"]:cited["end"]] == cited["quote"]
+    assert "](" not in text and "**" not in text and "source_url" not in text
+    by_id = json.loads(run(runner, "text", cited["doc_id"], "--json").stdout)
+    assert by_id["text"] == text and by_id["source"] == "ley.md"
+    missing = run(runner, "text", "nowhere.md")
+    assert missing.exit_code != 0 and "rag docs" in missing.output

@@ -31,12 +31,11 @@ EXACT_TEXTS = {
     "accents.txt": "Ministério Público — investigação; niño, ação, façade, Ελληνικά, 漢字 😀\n",
     "bom.txt": "\ufeffStarts with a byte-order mark.",
     "no_newline.txt": "No newline at the end",
-    "notes.md": "# Title\n\n* item **bold** and _em_\n\n```\ncode  block\n```\n[link](http://x.y)\n",
 }
 
 
 @pytest.mark.parametrize("name", sorted(EXACT_TEXTS))
-def test_txt_and_md_are_the_file_decoded_as_utf8_with_nothing_changed(files, name):
+def test_txt_is_the_file_decoded_as_utf8_with_nothing_changed(files, name):
     path = files.text(name, EXACT_TEXTS[name])
     kind, text = load(path)
     assert kind == path.suffix[1:]
@@ -44,9 +43,17 @@ def test_txt_and_md_are_the_file_decoded_as_utf8_with_nothing_changed(files, nam
     assert text == EXACT_TEXTS[name]
 
 
+def test_md_is_stored_as_the_text_it_renders_to(files):
+    source = ("---\nsource_url: https://x.y/z\n---\n# Title\n\n* item **bold** and _em_\n\n"
+              "```\ncode  block\n```\n[link](http://x.y)\n")
+    kind, text = load(files.text("notes.md", source))
+    assert kind == "md"
+    assert text == "Title\n\n• item bold and em\n\ncode  block\n\nlink\n"
+
+
 def test_suffix_is_case_insensitive(files):
     assert load(files.text("UPPER.TXT", "Upper case name.")) == ("txt", "Upper case name.")
-    assert load(files.text("Notes.Md", "# Notes"))[0] == "md"
+    assert load(files.text("Notes.Md", "# Notes")) == ("md", "Notes\n")
 
 
 # --- html ---------------------------------------------------------------------------------------
@@ -249,7 +256,7 @@ def test_permission_denied_is_unreadable(files):
 
 
 def test_in_memory_upload_is_read_like_a_file():
-    assert extract(SourceFile("upload.md", None, b"# Uploaded\n")) == ("md", "# Uploaded\n")
+    assert extract(SourceFile("upload.md", None, b"# Uploaded\n")) == ("md", "Uploaded\n")
 
 
 # --- discover -----------------------------------------------------------------------------------
