@@ -239,7 +239,9 @@ class Composer:
         covered = set(best.matched)
         budget = self.max_chars - len(best.span.text) - 4
         want_list = types.is_list_question(query.text)
-        for s in ranked[1:]:
+        items = self._list_after(best, budget)
+        chosen += items  # a sentence that introduces a list is answered by the list
+        for s in ranked[1:] if not items else []:
             if len(chosen) == MAX_SENTENCES:
                 break
             if len(s.span.text) + 5 > budget or _overlaps(s, chosen):
@@ -255,6 +257,21 @@ class Composer:
         # Sentences of one document read in the document's order; documents in the order they were chosen.
         order = {doc: n for n, doc in enumerate(dict.fromkeys(c.hit.doc_id for c in chosen))}
         return sorted(chosen, key=lambda c: (order[c.hit.doc_id], c.position))
+
+    def _list_after(self, best: Scored, budget: int) -> list[Scored]:
+        """The items of the list the sentence introduces ("…four key pillars:" then "• Prevention",
+        …), in order, as many as the answer has room for."""
+        if not best.span.text.endswith(":"):
+            return []
+        split = self._split(best.hit.doc_id)
+        items = []
+        for j in range(best.position + 1, len(split.spans)):
+            span = split.spans[j]
+            if not _LIST_ITEM.match(span.text) or len(span.text) + 5 > budget:
+                break
+            items.append(Scored(best.hit, best.rank, span, {}, best.score, best.evidence, j, split.paragraphs[j]))
+            budget -= len(span.text) + 5
+        return items
 
     def _fit(self, s: Scored) -> Scored:
         """A sentence longer than the answer may be is cut to its clauses that match most."""
@@ -303,6 +320,7 @@ def _overlaps(s: Scored, chosen: list[Scored]) -> bool:
 
 
 _CLAUSE_END = re.compile(r"[,;:]\s+")
+_LIST_ITEM = re.compile(r"(?:•|[-*]|\d{1,3}[.)]|[a-z][.)])\s")  # "• x" (rendered Markdown), "- x", "1. x", "a) x"
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 

@@ -188,3 +188,25 @@ def test_each_model_has_its_own_bar_across_languages_and_settings_override_it():
     assert Settings(embedding_model="use-multilingual", cross_language_threshold=0.3,
                     cross_language_similarity=0.5).across_languages() == (0.3, 0.5)
     assert Settings(cross_language_similarity=0.9).across_languages() == (0.25, 0.9)
+
+
+def test_a_sentence_that_introduces_a_list_is_answered_with_the_list(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "declaration.md").write_text(
+        "# The Declaration\n\nThe ministers met in Quito in 2019.\n\n"
+        "The Declaration is organized around four key pillars:\n\n"
+        "- **Prevention** of trafficking\n- Protection of victims\n- Prosecution of traffickers\n"
+        "- Partnership among states\n\nIt was signed by twelve countries.\n", "utf-8")
+    engine = Engine(Settings(index_dir=tmp_path / "index", embedding_model="hash"))
+    try:
+        engine.ingest_paths([docs])
+        answer = engine.ask("How is the Declaration organized?")
+        assert answer.found
+        for item in ("Prevention of trafficking", "Protection of victims", "Prosecution of traffickers",
+                     "Partnership among states"):
+            assert item in answer.answer, answer.answer
+        assert "**" not in answer.answer and "twelve" not in answer.answer
+        assert grounded(engine, answer)
+    finally:
+        engine.close()
