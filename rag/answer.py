@@ -37,7 +37,8 @@ MIN_SENTENCE_CHARS = 25
 CONTEXT_BEFORE, CONTEXT_AFTER = 2, 1
 TYPE_BONUS, TYPE_MISSING = 0.2, 0.1
 LISTED_BONUS = 0.15
-TYPED = {types.Expect.PERSON, types.Expect.NUMBER, types.Expect.DATE}
+TYPED = {types.Expect.PERSON, types.Expect.NUMBER, types.Expect.DATE, types.Expect.DURATION, types.Expect.MONEY,
+         types.Expect.PERCENT}
 
 
 class _Sentences:

@@ -10,6 +10,9 @@ from .analysis import fold
 
 class Expect(Enum):
     PERSON = "person"
+    DURATION = "duration"
+    MONEY = "money"
+    PERCENT = "percent"
     NUMBER = "number"
     DATE = "date"
     PLACE = "place"
@@ -18,6 +21,17 @@ class Expect(Enum):
 
 
 _CUES: list[tuple[Expect, re.Pattern]] = [
+    # Before NUMBER: "how much money" and "what percentage" ask for a number of a kind.
+    (Expect.DURATION, re.compile(r"\b(how long|for how long|what period|cuanto tiempo|por cuanto tiempo|"
+                                 r"cuanto dura|que duracion|quanto tempo|por quanto tempo|quanto dura|"
+                                 r"qual a duracao)\b")),
+    (Expect.MONEY, re.compile(r"\b(how much money|what amount|what fine|which fine|how much funding|"
+                              r"(maximum|minimum) (fine|amount)|multa (maxima|minima)|"
+                              r"cuanto dinero|que monto|que multa|cual es la multa|quanto dinheiro|qual o valor|"
+                              r"qual a multa|que valor)\b")),
+    (Expect.PERCENT, re.compile(r"\b(what percentage|what percent|what share|what proportion|que porcentaje|"
+                                r"que proporcion|que porcentagem|qual a porcentagem|qual o percentual|"
+                                r"que percentual)\b")),
     (Expect.NUMBER, re.compile(r"\b(how many|how much|cuant[oa]s?|quant[oa]s?)\b")),
     (Expect.DATE, re.compile(r"\b(when|what year|which year|since when|cuando|que ano|en que ano|"
                              r"desde cuando|quando|em que ano|desde quando)\b")),
@@ -35,6 +49,13 @@ _NOT_PLURAL = {"does", "was", "has", "is", "this", "its", "his", "as", "were", "
 _DETERMINERS = {"the", "two", "three", "four", "main", "other", "los", "las", "os", "as", "dos", "duas", "tres",
                 "principales", "principais", "otros", "outros", "were", "are", "son", "sao"}
 
+_DURATION = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|dos|tres|cuatro|cinco|seis|diez|duas|quatro|"
+    r"um|uno|una)[- ](years?|months?|weeks?|days?|hours?|decades?|anos?|años|mes(es)?|semanas?|d[ií]as?|"
+    r"horas?|d[ée]cadas?)\b|\b(1[89]|20)\d\d\s*[-–]\s*((1[89]|20)\d\d|\d\d)\b", re.I)
+_MONEY = re.compile(r"(US|R|CLP|S/)?[$€£]\s?\d|\b\d[\d.,]*\s*(million|billion|millones|mil|milh[õo]es)?\s*"
+                    r"(dollars|euros|pesos|reais|soles|USD|EUR|CLP|BRL|UF|UTM)\b", re.I)
+_PERCENT = re.compile(r"\d\s?%|\b(per ?cent|por ciento|por cento|percent)\b", re.I)
 _NUMBER = re.compile(r"\b\d[\d.,]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|"
                      r"thousands?|dos|tres|cuatro|cinco|duas|quatro)\b", re.I)
 _DATE = re.compile(r"\b(1[89]\d\d|20\d\d)\b|\b(january|february|march|april|may|june|july|august|september|"
@@ -116,6 +137,12 @@ def holds(kind: Expect, sentence: str, question: str) -> bool:
 
     if kind is Expect.NUMBER:
         return new(_NUMBER.finditer(sentence))
+    if kind is Expect.DURATION:
+        return new(_DURATION.finditer(sentence))
+    if kind is Expect.MONEY:
+        return new(_MONEY.finditer(sentence))
+    if kind is Expect.PERCENT:
+        return new(_PERCENT.finditer(sentence))
     if kind is Expect.DATE:
         return new(_DATE.finditer(sentence))
     if kind is Expect.PERSON:
