@@ -76,9 +76,31 @@ def test_empty_and_overlong_questions_are_refused(engine):
     ("¿Dónde se realizó el seminario?", types.Expect.PLACE),
     ("What is REDTRAM?", types.Expect.DEFINITION),
     ("How did criminal organisations change their business model?", types.Expect.OTHER),
+    ("How long does the TRACK4TIP initiative last?", types.Expect.DURATION),
+    ("¿Cuánto tiempo dura la iniciativa?", types.Expect.DURATION),
+    ("Por quanto tempo o acordo vigora?", types.Expect.DURATION),
+    ("What is the maximum fine a carrier faces?", types.Expect.MONEY),
+    ("¿Qué multa se aplica al transportista?", types.Expect.MONEY),
+    ("What percentage of the victims were women?", types.Expect.PERCENT),
+    ("Qual a porcentagem de trabalhadores resgatados?", types.Expect.PERCENT),
 ])
 def test_expected_answer_kinds(question, kind):
     assert types.expected(question) is kind
+
+
+@pytest.mark.parametrize("kind, sentence, holds", [
+    (types.Expect.DURATION, "TRACK4TIP is a three-year initiative (2019-2022).", True),
+    (types.Expect.DURATION, "La pena es de 5 años y un día.", True),
+    (types.Expect.DURATION, "The initiative is implemented by UNODC.", False),
+    (types.Expect.MONEY, "A fine of US$ 5,000 applies.", True),
+    (types.Expect.MONEY, "multa de 200 UTM", True),
+    (types.Expect.MONEY, "A fine applies to carriers.", False),
+    (types.Expect.PERCENT, "56.2% were Catholics.", True),
+    (types.Expect.PERCENT, "el 35 por ciento", True),
+    (types.Expect.PERCENT, "Most were Catholics.", False),
+])
+def test_a_sentence_holds_a_duration_an_amount_or_a_percentage(kind, sentence, holds):
+    assert types.holds(kind, sentence, "?") is holds
 
 
 @pytest.mark.parametrize("question, is_list", [
