@@ -90,7 +90,9 @@ def _joined(blocks: list[tuple[str, str]]) -> str:
 
 
 def strip_front_matter(markdown: str) -> str:
-    """The document without its front matter (YAML between `---` lines, or leading Key: value lines)."""
+    """The document without its front matter (YAML between `---` lines, or leading Key: value lines),
+    its line endings made "\n" (files written on Windows end lines with "\r\n")."""
+    markdown = markdown.replace("\r\n", "\n").replace("\r", "\n")
     yaml = _YAML_FRONT_MATTER.match(markdown)
     if yaml:
         return markdown[yaml.end():]

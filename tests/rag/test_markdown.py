@@ -15,6 +15,7 @@ REAL_DOCS = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "re
 def test_front_matter_is_dropped_in_both_styles():
     yaml = "---\nsource_url: https://leychile.cl/x?y=1\ntitulo: \"Ley\"\n---\n\n# Ley 20507\n\nTexto.\n"
     assert render(yaml) == "Ley 20507\n\nTexto.\n"
+    assert render(yaml.replace("\n", "\r\n")) == "Ley 20507\n\nTexto.\n"  # written on Windows
     pelican = "Title: Argentina\nTemplate: case\nSlug: case-studies/argentina\n\nThe Argentine case.\n"
     assert render(pelican) == "The Argentine case.\n"
     # One "Key: value" line is text, not metadata.
@@ -52,11 +53,12 @@ def test_wrapped_prose_joins_but_an_authors_line_breaks_stay():
 
 @pytest.mark.parametrize("name", ["es_cl_ley_20507_trafico_migrantes_trata.md",
                                   "en_scorecard_diplomacy_argentina_case.md",
-                                  "pt_slpg_portaria_1129_trabalho_escravo.md"])
+                                  "pt_slpg_portaria_1129_trabalho_escravo.md",
+                                  "pt_abr_resgate_trabalho_escravo_2015.md"])
 def test_real_documents_render_without_markup(name):
     path = REAL_DOCS / name
     if not path.exists():
         pytest.skip(f"{path} is not here")
     text = render(path.read_text("utf-8"))
-    assert not re.search(r"\]\(|\*\*|^---|source_url|^#+ |^\s*[-*] |\|", text, re.M)
+    assert not re.search(r"\]\(|\*\*|^---|source_url|^(title|layout|date|author): |^#+ |^\s*[-*] |\|", text, re.M)
     assert len(text) > 1000
