@@ -248,6 +248,11 @@ def _rate(hits: int, total: int) -> float | None:
     return round(hits / total, 4) if total else None
 
 
+# What must never reach an answer: Markdown link, emphasis, heading and table syntax, front matter keys.
+MARKUP = re.compile(r"\]\(|\*\*|__\w|^#{1,6} |^\s*\|.*\||^(?:source_url|title|layout|date|author|tags|slug):\s",
+                    re.MULTILINE | re.IGNORECASE)
+
+
 def summarize(outcomes: list[Outcome], skipped: list[dict], latencies: list[float], top_k: int) -> dict:
     conversations = [o for o in outcomes if o.case.turns]
     outcomes = [o for o in outcomes if not o.case.turns]
@@ -269,6 +274,10 @@ def summarize(outcomes: list[Outcome], skipped: list[dict], latencies: list[floa
         "citation_exactness": (_rate(sum(o.exact_citations for o in outcomes + conversations), citations)
                                if citations else 1.0),
         "citations": citations,
+        "answers_with_markup": sum(1 for o in outcomes + conversations
+                                   if o.answer.found and MARKUP.search(o.answer.answer)),
+        "median_answer_chars": (statistics.median(len(o.answer.answer) for o in answered)
+                                if (answered := [o for o in outcomes if o.answer.found]) else None),
         "abstention": {
             "unanswerable": len(unanswerable),
             "said_not_found": sum(o.correct for o in unanswerable),

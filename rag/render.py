@@ -78,7 +78,8 @@ def evaluation(report: dict) -> str:
             lines.append(f"  in neither half (first document not in docs/): {', '.join(splits['unassigned'])}")
         lines += [f"  not indexed {d['source']}: {d['reason']}" for d in report["not_indexed"]]
     lines += [
-        f"citation exactness: {pct(report['citation_exactness'])} of {report['citations']} citations",
+        f"citation exactness: {pct(report['citation_exactness'])} of {report['citations']} citations; "
+        f"answers showing markup: {report['answers_with_markup']}; median answer: {report['median_answer_chars']} chars",
         f"abstention: {a['said_not_found']} of {a['unanswerable']} unanswerable said 'not found'; "
         f"{a['answerable_lost_to_not_found']} answerable lost to 'not found'",
         f"{recall_key.replace('_', ' ')}: " + ", ".join(f"{m} {pct(v)}" for m, v in report[recall_key].items()),

@@ -109,6 +109,8 @@ def test_a_folder_is_scored_per_language_pair(folder_report):
     assert report["abstention"] == {"unanswerable": 2, "said_not_found": 2, "answerable_lost_to_not_found":
                                     report["abstention"]["answerable_lost_to_not_found"]}
     assert report["citation_exactness"] == 1.0
+    assert report["answers_with_markup"] == 0  # the .md documents' "# Ships" headings are rendered away
+    assert report["median_answer_chars"] > 0
     languages = {d["source"]: d["language"] for d in report["documents"]}
     assert languages == {"en_lighthouse.txt": "en", "en_ships.md": "en", "es_mercado.txt": "es",
                          "es_puerto.md": "es", "notas.md": "es"}  # notas.md: detected
@@ -151,7 +153,8 @@ def test_a_question_file_is_scored_as_before(make_engine, tmp_path):
     engine.ingest_paths([folder / "docs"])
     report = evaluate(engine, folder / "questions.jsonl")
     assert set(report) == {"questions", "fact_recall", "by_language", "citation_exactness", "citations",
-                           "abstention", "retrieval_recall_at_5", "conversations", "median_ms", "skipped", "results"}
+                           "answers_with_markup", "median_answer_chars", "abstention", "retrieval_recall_at_5",
+                           "conversations", "median_ms", "skipped", "results"}
 
 
 # --- the command ---------------------------------------------------------------------------------
@@ -196,3 +199,17 @@ def test_rag_eval_refuses_a_folder_without_docs(cli, tmp_path):
     (tmp_path / "set" / "questions.jsonl").write_text(json.dumps(QUESTIONS[0]) + "\n", "utf-8")
     result = cli("eval", str(tmp_path / "set"))
     assert result.exit_code == 2 and "has no docs/ folder" in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("answer, markup", [
+    ("See [Ley 26.364](http://x.y) [1]", True),
+    ("The **Declaration** [1]", True),
+    ("source_url: https://x.y [1]", True),
+    ("| Chile | 12 | [1]", True),
+    ("The fine is 5% of the price, per Art. 3 [1]", False),
+    ("Ley 26.364 was passed in 2008. [1]", False),
+])
+def test_markup_in_an_answer_is_recognised(answer, markup):
+    from rag.evaluation import MARKUP
+
+    assert bool(MARKUP.search(answer)) is markup
