@@ -78,3 +78,18 @@ def test_every_sentence_carries_its_marker(engine):
 def test_unanswerable_questions_say_not_found_in_their_language(engine, question, text):
     answer = engine.ask(question)
     assert (answer.found, answer.answer, answer.citations) == (False, text, [])
+
+
+@pytest.mark.parametrize("questions, facts", [
+    (["Who implements TRACK4TIP?", "Which organisation carries out the TRACK4TIP initiative?",
+      "TRACK4TIP is implemented by whom?"], ["UNODC", "United Nations Office on Drugs and Crime"]),
+    (["How long does the TRACK4TIP initiative last?", "What is the duration of TRACK4TIP?",
+      "For how many years does TRACK4TIP run?"], ["three-year"]),
+    (["Who funds TRACK4TIP?", "Which government finances the TRACK4TIP initiative?", "¿Quién financia TRACK4TIP?"],
+     ["Department of State"]),
+])
+def test_the_same_fact_asked_three_ways(engine, questions, facts):
+    for question in questions:
+        answer = engine.ask(question)
+        assert answer.found and any(f in answer.answer for f in facts), (question, answer.answer)
+        assert_grounded(engine, answer)
