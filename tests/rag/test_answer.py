@@ -12,19 +12,26 @@ LONG = ("The regional network of prosecutors, which was created in 2010, has sin
         "in a different capital, " * 8)
 
 
-@pytest.fixture()
-def engine(tmp_path):
+def indexed(tmp_path, texts: dict[str, str]) -> Engine:
+    """An engine with the fake embedder over these files (name -> text)."""
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "cases.md").write_text(
-        "# Case notes\n\n"
-        "Operation Dawn was led by prosecutor Ana Ribeiro in 2019. The network moved migrants through "
-        "Tacna. Investigators seized 14 passports.\n\n"
-        "The taskforce includes the following countries: Chile, Peru, Bolivia, Ecuador and Colombia.\n",
-        "utf-8")
-    (docs / "long.txt").write_text(LONG + "The registry office is in Quito.", "utf-8")
+    for name, text in texts.items():
+        (docs / name).write_text(text, "utf-8")
     engine = Engine(Settings(index_dir=tmp_path / "index", embedding_model="hash"))
     engine.ingest_paths([docs])
+    return engine
+
+
+@pytest.fixture()
+def engine(tmp_path):
+    engine = indexed(tmp_path, {
+        "cases.md": "# Case notes\n\n"
+                    "Operation Dawn was led by prosecutor Ana Ribeiro in 2019. The network moved migrants through "
+                    "Tacna. Investigators seized 14 passports.\n\n"
+                    "The taskforce includes the following countries: Chile, Peru, Bolivia, Ecuador and Colombia.\n",
+        "long.txt": LONG + "The registry office is in Quito.",
+    })
     yield engine
     engine.close()
 
@@ -213,16 +220,12 @@ def test_each_model_has_its_own_bar_across_languages_and_settings_override_it():
 
 
 def test_a_sentence_that_introduces_a_list_is_answered_with_the_list(tmp_path):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "declaration.md").write_text(
+    engine = indexed(tmp_path, {"declaration.md": (
         "# The Declaration\n\nThe ministers met in Quito in 2019.\n\n"
         "The Declaration is organized around four key pillars:\n\n"
         "- **Prevention** of trafficking\n- Protection of victims\n- Prosecution of traffickers\n"
-        "- Partnership among states\n\nIt was signed by twelve countries.\n", "utf-8")
-    engine = Engine(Settings(index_dir=tmp_path / "index", embedding_model="hash"))
+        "- Partnership among states\n\nIt was signed by twelve countries.\n")})
     try:
-        engine.ingest_paths([docs])
         answer = engine.ask("How is the Declaration organized?")
         assert answer.found
         for item in ("Prevention of trafficking", "Protection of victims", "Prosecution of traffickers",
