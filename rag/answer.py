@@ -292,6 +292,12 @@ class Composer:
                     best_window, best_value = (start, end), value
         if best_window is None:
             best_window = (s.span.start, s.span.start + room)
+        else:  # an enumeration the window began goes on to its end: the items are often the answer
+            following = [c for c in clauses if c.start >= best_window[1]]
+            for clause in following:
+                if not _ITEM_CLAUSE.match(clause.text) or clause.end - best_window[0] > room:
+                    break
+                best_window = (best_window[0], clause.end)
         offset = best_window[0] - s.span.start
         text = s.span.text[offset: offset + best_window[1] - best_window[0]].rstrip(" ,;:")
         return Scored(s.hit, s.rank, Span(best_window[0], best_window[0] + len(text), text),
@@ -321,6 +327,9 @@ def _overlaps(s: Scored, chosen: list[Scored]) -> bool:
 
 
 _CLAUSE_END = re.compile(r"[,;:]\s+")
+# A clause that is one more item of an enumeration: a name or a number, short ("Colombia,",
+# "Buenos Aires Argentina and Santa Cruz Bolivia,"), not a relative clause ("from which…").
+_ITEM_CLAUSE = re.compile(r"(?=.{1,80}$)[A-ZÁÉÍÓÚÑÇ0-9]", re.DOTALL)
 _LIST_ITEM = re.compile(r"(?:•|[-*]|\d{1,3}[.)]|[a-z][.)])\s")  # "• x" (rendered Markdown), "- x", "1. x", "a) x"
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 

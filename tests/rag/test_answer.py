@@ -235,3 +235,23 @@ def test_a_sentence_that_introduces_a_list_is_answered_with_the_list(tmp_path):
         assert grounded(engine, answer)
     finally:
         engine.close()
+
+
+def test_a_sentence_cut_to_fit_keeps_the_enumeration_it_began(tmp_path):
+    long_sentence = ("Since 2017, UNODC has welcomed the invitation of REDTRAM and has facilitated the last three "
+                     "annual meetings of the Network in Cartagena, Colombia, Buenos Aires Argentina and Santa Cruz "
+                     "Bolivia, from which important results have been achieved, such as the incorporation of the "
+                     "migrant trafficking component to the Protocol of action of the Network, the construction of a "
+                     "close cooperation relationship with other networks of national authorities such as the "
+                     "INTERPOL ISON Network and the creation of working groups within the Network.")
+    assert len(long_sentence) > 500
+    engine = indexed(tmp_path, {"redtram.txt": long_sentence})
+    try:
+        answer = engine.ask("Where were REDTRAM's last three annual meetings held?")
+        assert answer.found and len(answer.answer) <= 500
+        for place in ("Cartagena", "Buenos Aires", "Santa Cruz Bolivia"):
+            assert place in answer.answer, answer.answer
+        assert "from which" not in answer.answer and "…" in answer.answer
+        assert grounded(engine, answer)
+    finally:
+        engine.close()
