@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .html_text import visible_text
 from .markdown import render as render_markdown
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
@@ -64,19 +65,7 @@ def _plain(data: bytes) -> str:
 
 
 def _html(data: bytes) -> str:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(_decode(data), "html.parser")
-    for tag in soup(["script", "style", "noscript", "template"]):
-        tag.decompose()
-    block = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
-             "header", "footer", "title", "blockquote", "pre", "table", "ul", "ol", "td", "th", "dt", "dd",
-             "caption", "figcaption", "main", "nav", "aside", "hr"}
-    for tag in soup.find_all(block):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    lines = (" ".join(line.split()) for line in soup.get_text().splitlines())
-    return "\n".join(line for line in lines if line)
+    return visible_text(_decode(data))
 
 
 def _pdf(data: bytes) -> str:

@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from .html_text import visible_text
 
 _YAML_FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _KEY_VALUE = re.compile(r"[A-Za-z][\w-]*:[ \t]")
@@ -72,7 +73,7 @@ def render(markdown: str) -> str:
         elif kind in ("fence", "code_block"):
             blocks.append(("block", token.content.rstrip("\n")))
         elif kind == "html_block":
-            blocks.append(("block", _html_text(token.content)))
+            blocks.append(("block", visible_text(token.content)))
     return _joined([(kind, text) for kind, text in blocks if text.strip()])
 
 
@@ -133,7 +134,3 @@ def _soft_break(line: str) -> str:
     if not 40 <= len(line) <= 100 or line.endswith((".", ":", ";", "!", "?")):
         return "\n"
     return "" if re.search(r"\w-$", line) else " "
-
-
-def _html_text(html: str) -> str:
-    return re.sub(r"[ \t]+", " ", BeautifulSoup(html, "html.parser").get_text(" ")).strip()

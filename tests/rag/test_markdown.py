@@ -62,3 +62,8 @@ def test_real_documents_render_without_markup(name):
     text = render(path.read_text("utf-8"))
     assert not re.search(r"\]\(|\*\*|^---|source_url|^(title|layout|date|author): |^#+ |^\s*[-*] |\|", text, re.M)
     assert len(text) > 1000
+
+
+def test_html_inside_markdown_is_read_as_an_html_file_is():
+    source = "Before.\n\n<div>Some <b>html</b>\n<script>alert('x')</script><p>and a paragraph</p></div>\n\nAfter.\n"
+    assert render(source) == "Before.\n\nSome html\nand a paragraph\n\nAfter.\n"
