@@ -43,6 +43,12 @@ def _engine(settings: Settings | None = None):
     return Engine(settings or Settings())
 
 
+def _document(engine, source_or_id: str):
+    """The document with this source (its path as ingested) or, failing that, this doc_id."""
+    by_source = {d.source: d for d in engine.documents()}
+    return by_source.get(source_or_id) or engine.index.document(source_or_id)
+
+
 def _emit(data, as_json: bool, text: str) -> None:
     click.echo(json.dumps(data, ensure_ascii=False) if as_json else text)
 
@@ -134,8 +140,7 @@ def text(source_or_id: str, as_json: bool) -> None:
       rag text 3859dbde07010b13 --json
     """
     engine = _engine()
-    by_source = {d.source: d for d in engine.documents()}
-    info = by_source.get(source_or_id) or engine.index.document(source_or_id)
+    info = _document(engine, source_or_id)
     content = engine.index.text(info.doc_id)
     _emit({**info.to_dict(), "text": content}, as_json, content)
 
@@ -151,8 +156,7 @@ def remove(source: str, as_json: bool) -> None:
       rag remove 004_3859dbde07010b13.txt
     """
     engine = _engine()
-    known = {d.source for d in engine.documents()}
-    info = engine.remove(source=source) if source in known else engine.remove(doc_id=source)
+    info = engine.remove(doc_id=_document(engine, source).doc_id)
     _emit(info.to_dict(), as_json, f"removed {info.source} ({info.doc_id}, {info.chunks} chunks)")
 
 

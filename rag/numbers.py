@@ -44,10 +44,10 @@ def localize_numbers(text: str, target: str, source: str = "en") -> str:
 
 
 def _from_local(m: re.Match, source: str) -> str:
-    whole, decimals = m.group(1), m.group(2)
-    if source == "es" and decimals is not None and len(decimals) == 3 and not re.search(r"\D", whole):
+    decimals, grouped = m.group(2), bool(re.search(r"\D", m.group(1)))
+    if source == "es" and decimals is not None and len(decimals) == 3 and not grouped:
         return m.group(0)  # "1,500": a thousand and a half in Mexico, one and a half in Spain
-    return _written(m, "en", grouped=bool(re.search(r"\D", whole)))
+    return _written(m, "en", grouped=grouped)
 
 
 def _written(m: re.Match, target: str, *, grouped: bool) -> str:
