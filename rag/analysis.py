@@ -37,6 +37,7 @@ STOPWORDS = {
         que quien quienes cual cuales cuál cuáles qué quién quiénes cuando cuándo donde dónde como cómo cuanto
         cuánto cuántos cuántas cuánta es son fue fueron ser era eran ha han he hay se su sus lo le les me mi mis te tu
         tus nos este esta estos estas ese esa esos esas aquel aquella también muy más pero si no ya
+        tiene tienen tenía tenían tuvo tuvieron está están estaba estaban estar sido será serán puede pueden
         documento documentos texto textos aparece aparecen menciona mencionado""".split()
     ),
     "pt": set(
@@ -44,6 +45,7 @@ STOPWORDS = {
         pelo pela pelos pelas para sem sobre entre até desde que quem qual quais quando onde como quanto
         quanta quantos quantas é são foi foram ser era eram há se seu sua seus suas lhe lhes me meu minha te nos
         este esta estes estas esse essa esses essas aquele aquela também muito mais mas sim não já
+        tem têm ter tinha tinham teve tiveram está estão estava estavam estar sido será serão pode podem
         documento documentos texto textos aparece aparecem menciona mencionado""".split()
     ),
 }

@@ -10,59 +10,33 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections.abc import Callable
 from functools import lru_cache
 from bisect import bisect_right
 from dataclasses import dataclass
 
 from . import answer_types as types
-from .analysis import prefixes, stems, words
+from .analysis import prefixes, stems
 from .i18n import NOT_FOUND, message
+from .meaning import SentenceSimilarity
 from .query import Query, TermGroup
 from .schema import Answer, Citation, Hit
-from .sentences import Span, split_sentences
+from .selection import Scored, Selector
+from .sentences import DocumentSentences
 from .translation import TranslationFailed, Translator
 
 log = logging.getLogger("rag.answer")
 
-MAX_SENTENCES = 3
-# A further sentence joins the answer only when it scores close to the best one, and either
-# matches a question word the answer lacks or sits within NEIGHBOURHOOD sentences of the best
-# one, in its paragraph: the answer often follows the sentence that names its subject.
-FOLLOWER_RATIO = 0.6
-NEIGHBOURHOOD = 2
 PREFIX_CREDIT = 0.6  # a cross-language prefix match is weaker evidence than a stem match
 MIN_SENTENCE_CHARS = 25
 CONTEXT_BEFORE, CONTEXT_AFTER = 2, 1
 TYPE_BONUS, TYPE_MISSING = 0.2, 0.1
 LISTED_BONUS = 0.15
-TYPED = {types.Expect.PERSON, types.Expect.NUMBER, types.Expect.DATE, types.Expect.DURATION, types.Expect.MONEY,
-         types.Expect.PERCENT}
-
-
-class _Sentences:
-    """A document's sentences with their offsets and paragraph numbers, kept for bisecting per question."""
-
-    def __init__(self, text: str) -> None:
-        self.spans = split_sentences(text)
-        self.starts = [s.start for s in self.spans]
-        self.ends = [s.end for s in self.spans]
-        breaks = [m.end() for m in _PARAGRAPH_BREAK.finditer(text)]
-        self.paragraphs = [bisect_right(breaks, s.start) for s in self.spans]
-
-
-@dataclass
-class Scored:
-    hit: Hit
-    rank: int
-    span: Span
-    matched: dict[str, float]
-    score: float
-    evidence: float
-    position: int = 0  # the sentence's index in its document
-    paragraph: int = 0  # the index of its paragraph (blank-line separated) in the document
-    trimmed: bool = False  # cut to its best clauses: the answer marks the cut with "…"
+# Kinds an answer must hold to stand: a sentence without a number does not say "how many". A
+# duration ("how long") and an amount ("how much") are often said in words no pattern foresees
+# ("well into the nineteenth century"), so they only weigh in the score.
+REQUIRED = {types.Expect.NUMBER, types.Expect.MONEY, types.Expect.PERCENT, types.Expect.PENALTY}
+TYPED = REQUIRED | {types.Expect.PERSON, types.Expect.DATE, types.Expect.DURATION, types.Expect.AMOUNT}
 
 
 @dataclass(frozen=True)
@@ -85,7 +59,6 @@ class _Form:
         self.weights = weights
         self.total = sum(weights.values()) or 1.0
         self.subject = [g.word for g in query.groups]
-        self.listed = types.listed_noun(query.text)  # "countries" of "Which countries…", in this form's words
         self.matched: dict[tuple[str, int], dict[str, float]] = {}
 
     def cover(self, matched: dict[str, float]) -> float:
@@ -95,24 +68,29 @@ class _Form:
 class Composer:
     def __init__(self, *, idf: Callable[[Query], dict[str, float]], text_of: Callable[[str], str],
                  max_chars: int = 500, threshold: float = 0.45, across: AcrossLanguages | None = None,
-                 translator: Translator | None = None) -> None:
+                 translator: Translator | None = None, meaning: SentenceSimilarity | None = None) -> None:
         if translator is not None and not isinstance(translator, Translator):
             raise TypeError("translator must implement the Translator protocol")
+        if meaning is not None and not isinstance(meaning, SentenceSimilarity):
+            raise TypeError("meaning must be a SentenceSimilarity")
+        self.meaning = meaning
         self.idf = idf
         self.translator = translator
         # A doc_id names one immutable text, so its sentences can be split once and kept.
-        self._split = lru_cache(maxsize=512)(lambda doc_id: _Sentences(text_of(doc_id)))
+        self._split = lru_cache(maxsize=512)(lambda doc_id: DocumentSentences(text_of(doc_id)))
         self._terms = lru_cache(maxsize=50_000)(self._analyse)
         self._glossed_terms = lru_cache(maxsize=50_000)(self._analyse_glossed)
-        self.max_chars = max_chars
         self.threshold = threshold
         self.across = across
+        self._selector = Selector(sentences=self._split, stands=self._stands, max_chars=max_chars)
 
     def compose(self, query: Query, hits: list[Hit]) -> Answer:
         candidates = self.score(query, hits)
+        if self.meaning is not None:
+            candidates = self.meaning.rerank(query, candidates)
         if not any(self._stands(c, query) for c in candidates):
             return Answer(query.text, message(NOT_FOUND, query.language), False, query.language, [])
-        chosen = self._select(query, candidates)
+        chosen = self._selector.select(query, candidates)
         citations, parts = [], []
         for n, s in enumerate(chosen, start=1):
             citations.append(Citation(s.hit.doc_id, s.hit.source, s.span.start, s.span.end, s.span.text,
@@ -122,6 +100,13 @@ class Composer:
 
     def _stands(self, s: Scored, query: Query) -> bool:
         """Whether a sentence is evidence enough to answer rather than say "not found"."""
+        # A question pinned to a year the document never names ("how many … in 2023" over a 2015
+        # report), or asking for a kind of thing the sentence lacks ("how much do they charge" and
+        # no amount), is not answered by it, however many of its words the sentence shares.
+        if query.years and not types.mentions_a_year(self._split(s.hit.doc_id).text, query.years):
+            return False
+        if query.expect in REQUIRED and not s.fits:
+            return False
         if s.evidence >= self.threshold:
             return True
         # Read through a machine translation, a sentence shares fewer words with the question than
@@ -133,15 +118,13 @@ class Composer:
 
     def score(self, query: Query, hits: list[Hit]) -> list[Scored]:
         """Every sentence of the passages, scored against the question's form in the passage's language."""
-        kind = types.expected(query.text)
-        want_list = types.is_list_question(query.text)
         forms: dict[tuple[str, bool], _Form] = {}
         best: dict[tuple[str, int], Scored] = {}
         for rank, hit in enumerate(hits):
             for form, glossed in self._readings(query, hit):
                 if (form.language, glossed) not in forms:
                     forms[form.language, glossed] = _Form(form, self.idf(form), glossed)
-                for scored in self._score_hit(forms[form.language, glossed], kind, want_list, rank, hit):
+                for scored in self._score_hit(forms[form.language, glossed], query, rank, hit):
                     key = (hit.doc_id, scored.position)
                     if key not in best or scored.score > best[key].score:
                         best[key] = scored
@@ -164,8 +147,8 @@ class Composer:
             readings.append((query, True))
         return readings
 
-    def _score_hit(self, form: "_Form", kind: types.Expect, want_list: bool, rank: int, hit: Hit) -> list[Scored]:
-        query = form.query
+    def _score_hit(self, form: "_Form", asked: Query, rank: int, hit: Hit) -> list[Scored]:
+        query, kind = form.query, asked.expect
         split = self._split(hit.doc_id)
         sentences = split.spans
 
@@ -191,18 +174,21 @@ class Composer:
                     context[w] = max(context.get(w, 0.0), m)
             own, around = form.cover(matched), form.cover(context)
             bonus = 0.0
+            fits = types.holds(kind, span.text, query.text)
             if kind is types.Expect.DEFINITION and types.defines(form.subject, span.text):
                 bonus += 0.15
-            elif types.holds(kind, span.text, query.text):
+            elif fits:
                 bonus += TYPE_BONUS
             elif kind in TYPED:
                 bonus -= TYPE_MISSING  # "who" wants a name: a sentence without one rarely answers
-            if want_list and types.has_enumeration(span.text):
+            introduces = (span.text.endswith(":") and i + 1 < len(sentences)
+                          and types.is_list_item(sentences[i + 1].text))
+            if asked.wants_list and (introduces or types.has_enumeration(span.text)):
                 # A list announced by a count of what is asked for ("benefits eight countries …
                 # Ecuador, Peru…") answers it; another list ("representatives of the Ministries of
                 # Justice, Interior…") may not. The count is read in the words this reading reads.
                 read = self._gloss(hit.doc_id, i, hit.language, query.language) if form.glossed else span.text
-                bonus += 0.2 + (LISTED_BONUS if form.listed and read and types.announces(read, form.listed) else 0.0)
+                bonus += 0.2 + (LISTED_BONUS if query.listed and read and types.announces(read, query.listed) else 0.0)
             penalty = 0.2 if len(span.text) < MIN_SENTENCE_CHARS else 0.0
             penalty += 0.1 if types.is_heading(span.text) else 0.0
             score = 0.55 * own + 0.25 * around + 0.1 / (1 + rank) + bonus - penalty
@@ -210,7 +196,7 @@ class Composer:
             # question must match exactly, by stem or glossary translation, for an answer to stand.
             exact = any(m == 1.0 for m in context.values())
             evidence = 0.6 * own + 0.4 * around if exact else 0.0
-            out.append(Scored(hit, rank, span, matched, score, evidence, i, split.paragraphs[i]))
+            out.append(Scored(hit, rank, span, matched, score, evidence, i, split.paragraphs[i], fits))
         return out
 
     def _analyse(self, doc_id: str, i: int, language: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -232,77 +218,6 @@ class Composer:
             log.debug("sentence not translated for scoring: %s", exc)
             return None
 
-    # --- selection ---------------------------------------------------------------------------
-
-    def _select(self, query: Query, ranked: list[Scored]) -> list[Scored]:
-        best = self._fit(ranked[0])
-        chosen = [best]
-        covered = set(best.matched)
-        budget = self.max_chars - len(best.span.text) - 4
-        want_list = types.is_list_question(query.text)
-        items = self._list_after(best, budget)
-        chosen += items  # a sentence that introduces a list is answered by the list
-        for s in ranked[1:] if not items else []:
-            if len(chosen) == MAX_SENTENCES:
-                break
-            if len(s.span.text) + 5 > budget or _overlaps(s, chosen):
-                continue
-            adds = bool(set(s.matched) - covered) or _near(s, best)
-            close = s.score >= FOLLOWER_RATIO * best.score
-            lists = want_list and types.has_enumeration(s.span.text) and bool(s.matched) \
-                and not types.has_enumeration(best.span.text) and s.score >= 0.5 * best.score
-            if (close and adds) or lists:
-                chosen.append(s)
-                covered |= set(s.matched)
-                budget -= len(s.span.text) + 5
-        # Sentences of one document read in the document's order; documents in the order they were chosen.
-        order = {doc: n for n, doc in enumerate(dict.fromkeys(c.hit.doc_id for c in chosen))}
-        return sorted(chosen, key=lambda c: (order[c.hit.doc_id], c.position))
-
-    def _list_after(self, best: Scored, budget: int) -> list[Scored]:
-        """The items of the list the sentence introduces ("…four key pillars:" then "• Prevention",
-        …), in order, as many as the answer has room for."""
-        if not best.span.text.endswith(":"):
-            return []
-        split = self._split(best.hit.doc_id)
-        items = []
-        for j in range(best.position + 1, len(split.spans)):
-            span = split.spans[j]
-            if not _LIST_ITEM.match(span.text) or len(span.text) + 5 > budget:
-                break
-            items.append(Scored(best.hit, best.rank, span, {}, best.score, best.evidence, j, split.paragraphs[j]))
-            budget -= len(span.text) + 5
-        return items
-
-    def _fit(self, s: Scored) -> Scored:
-        """A sentence longer than the answer may be is cut to its clauses that match most."""
-        room = self.max_chars - 7  # the marker and the "…" of a cut
-        if len(s.span.text) <= room:
-            return s
-        clauses = _clauses(s.span)
-        best_window, best_value = None, (-1.0, 0)
-        for i in range(len(clauses)):
-            for j in range(i, len(clauses)):
-                start, end = clauses[i].start, clauses[j].end
-                if end - start > room:
-                    break
-                # The most matched words in the fewest characters: concise, not the whole passage.
-                value = (sum(s.matched.get(w, 0) for w in s.matched if _contains(s, start, end, w)), start - end)
-                if value > best_value:
-                    best_window, best_value = (start, end), value
-        if best_window is None:
-            best_window = (s.span.start, s.span.start + room)
-        else:  # an enumeration the window began goes on to its end: the items are often the answer
-            following = [c for c in clauses if c.start >= best_window[1]]
-            for clause in following:
-                if not _ITEM_CLAUSE.match(clause.text) or clause.end - best_window[0] > room:
-                    break
-                best_window = (best_window[0], clause.end)
-        offset = best_window[0] - s.span.start
-        text = s.span.text[offset: offset + best_window[1] - best_window[0]].rstrip(" ,;:")
-        return Scored(s.hit, s.rank, Span(best_window[0], best_window[0] + len(text), text),
-                      s.matched, s.score, s.evidence, s.position, s.paragraph, trimmed=True)
-
 
 def _match(groups: list[TermGroup], stem_set: frozenset[str], prefix_set: frozenset[str]) -> dict[str, float]:
     """group word -> 1.0 for a stem match, PREFIX_CREDIT for a cross-language prefix match."""
@@ -313,39 +228,6 @@ def _match(groups: list[TermGroup], stem_set: frozenset[str], prefix_set: frozen
         elif g.prefixes & prefix_set:
             out[g.word] = PREFIX_CREDIT
     return out
-
-
-def _near(s: Scored, best: Scored) -> bool:
-    """Within NEIGHBOURHOOD sentences in the same paragraph: past a blank line another subject may begin."""
-    return (s.hit.doc_id == best.hit.doc_id and s.paragraph == best.paragraph
-            and abs(s.position - best.position) <= NEIGHBOURHOOD)
-
-
-def _overlaps(s: Scored, chosen: list[Scored]) -> bool:
-    return any(c.hit.doc_id == s.hit.doc_id and c.span.start < s.span.end and s.span.start < c.span.end
-               for c in chosen)
-
-
-_CLAUSE_END = re.compile(r"[,;:]\s+")
-# A clause that is one more item of an enumeration: a name or a number, short ("Colombia,",
-# "Buenos Aires Argentina and Santa Cruz Bolivia,"), not a relative clause ("from which…").
-_ITEM_CLAUSE = re.compile(r"(?=.{1,80}$)[A-ZÁÉÍÓÚÑÇ0-9]", re.DOTALL)
-_LIST_ITEM = re.compile(r"(?:•|[-*]|\d{1,3}[.)]|[a-z][.)])\s")  # "• x" (rendered Markdown), "- x", "1. x", "a) x"
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-
-
-def _clauses(span: Span) -> list[Span]:
-    out, begin = [], 0
-    for m in _CLAUSE_END.finditer(span.text):
-        out.append(Span(span.start + begin, span.start + m.start() + 1, span.text[begin:m.start() + 1]))
-        begin = m.end()
-    out.append(Span(span.start + begin, span.end, span.text[begin:]))
-    return out
-
-
-def _contains(s: Scored, start: int, end: int, word: str) -> bool:
-    offset = start - s.span.start
-    return word in words(s.span.text[offset: offset + end - start])
 
 
 def bm25_idf(document_count: int, frequency: int) -> float:

@@ -8,32 +8,54 @@ from enum import Enum
 from .analysis import fold
 
 
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|enero|febrero|"
+           "marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|janeiro|fevereiro|"
+           "marco|maio|junho|julho|setembro|outubro|novembro|dezembro")
+
+
 class Expect(Enum):
     PERSON = "person"
+    PENALTY = "penalty"
     DURATION = "duration"
     MONEY = "money"
     PERCENT = "percent"
-    NUMBER = "number"
+    NUMBER = "number"  # a count: "how many", "cuántos"
+    AMOUNT = "amount"  # "how much": a number, or "over half", "many times"
     DATE = "date"
     PLACE = "place"
     DEFINITION = "definition"
     OTHER = "other"
 
 
+# "How was it determined how many…": the question asks how, not how many.
+_ASKS_OTHERWISE = re.compile(r"^\W*(how (?!many|much)\w+|why|what (?!amount)|which|who|where|when|por que|porque|como|quien|"
+                             r"donde|cuando|quem|onde|quando)\b")
 _CUES: list[tuple[Expect, re.Pattern]] = [
+    # First: "what sentence" is a penalty, not a sentence of the text; "qué pena prevé".
+    (Expect.PENALTY, re.compile(r"\b((what|which) (is |are |was |were )?(the )?(maximum |minimum )?"
+                                r"(sentence|penalty|penalties|punishment|prison term)|"
+                                r"(que|cual|cuales|qual|quais) (es |e |sao |son )?(la |a |as |las )?"
+                                r"(pena|penas|condena|castigo|sancion|sanciones|condenacao|punicao|sancao|"
+                                r"sancoes))\b")),
     # Before NUMBER: "how much money" and "what percentage" ask for a number of a kind.
     (Expect.DURATION, re.compile(r"\b(how long|for how long|what period|cuanto tiempo|por cuanto tiempo|"
                                  r"cuanto dura|que duracion|quanto tempo|por quanto tempo|quanto dura|"
                                  r"qual a duracao)\b")),
-    (Expect.MONEY, re.compile(r"\b(how much money|what amount|what fine|which fine|how much funding|"
-                              r"(maximum|minimum) (fine|amount)|multa (maxima|minima)|"
+    (Expect.MONEY, re.compile(r"\b(how much money|(what|which) amount of money|what fine|which fine|how much funding|"
+                              r"how much (do|does|did|is|was|are|were|will|would) (\w+ ){1,6}"
+                              r"(charge|cost|pay|paid|earn|spend|spent|fee)|how much (is|was) the (fee|price|cost)|"
+                              r"cuanto (cobra|cobran|cobro|cobraron|cuesta|cuestan|costo|paga|pagan|pago|pagaron)|"
+                              r"quanto (cobra|cobram|cobrou|custa|custam|custou|paga|pagam|pagou)|"
+                              r"(maximum|minimum) fine|multa (maxima|minima)|"
                               r"cuanto dinero|que monto|que multa|cual es la multa|quanto dinheiro|qual o valor|"
                               r"qual a multa|que valor)\b")),
     (Expect.PERCENT, re.compile(r"\b(what percentage|what percent|what share|what proportion|que porcentaje|"
                                 r"que proporcion|que porcentagem|qual a porcentagem|qual o percentual|"
                                 r"que percentual)\b")),
-    (Expect.NUMBER, re.compile(r"\b(how many|how much|cuant[oa]s?|quant[oa]s?)\b")),
-    (Expect.DATE, re.compile(r"\b(when|what year|which year|since when|cuando|que ano|en que ano|"
+    (Expect.NUMBER, re.compile(r"\b(how many|cuant[oa]s|quant[oa]s)\b")),
+    (Expect.AMOUNT, re.compile(r"\b(how much|what amount|cuant[oa]|quant[oa])\b")),
+    (Expect.DATE, re.compile(r"\b(when|what year|which year|what date|which date|since when|cuando|que ano|en que ano|"
+                             r"que fecha|en que fecha|que data|em que data|qual a data|"
                              r"desde cuando|quando|em que ano|desde quando)\b")),
     (Expect.PERSON, re.compile(r"\b(who|whom|whose|quien(es)?|quem)\b|\b(which|what|que|qual|cual)\s+(\w+\s+)?"
                                r"(minister|ministro|ministra|prosecutor|fiscal|procurador|promotor|commander|"
@@ -49,15 +71,46 @@ _NOT_PLURAL = {"does", "was", "has", "is", "this", "its", "his", "as", "were", "
 _DETERMINERS = {"the", "two", "three", "four", "main", "other", "los", "las", "os", "as", "dos", "duas", "tres",
                 "principales", "principais", "otros", "outros", "were", "are", "son", "sao"}
 
+# Numbers written as words, compounds included ("cuarenta y ocho", "twenty-five", "vinte e um").
+_UNIT_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+               "sixty|seventy|eighty|ninety|hundred|thousand|uno|una|un|dos|tres|cuatro|cinco|seis|siete|ocho|"
+               "nueve|diez|once|doce|quince|veinte|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa|cien|"
+               "ciento|mil|um|uma|dois|duas|quatro|sete|oito|nove|dez|onze|doze|quinze|vinte|trinta|quarenta|cinquenta|"
+               "sessenta|oitenta|cem|cento")
+_NUMBER_WORDS = rf"(?:{_UNIT_WORDS})(?:(?:[- ]| y | e | and )(?:{_UNIT_WORDS}))*"
 _DURATION = re.compile(
-    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|dos|tres|cuatro|cinco|seis|diez|duas|quatro|"
-    r"um|uno|una)[- ](years?|months?|weeks?|days?|hours?|decades?|anos?|años|mes(es)?|semanas?|d[ií]as?|"
-    r"horas?|d[ée]cadas?)\b|\b(1[89]|20)\d\d\s*[-–]\s*((1[89]|20)\d\d|\d\d)\b", re.I)
-_MONEY = re.compile(r"(US|R|CLP|S/)?[$€£]\s?\d|\b\d[\d.,]*\s*(million|billion|millones|mil|milh[õo]es)?\s*"
-                    r"(dollars|euros|pesos|reais|soles|USD|EUR|CLP|BRL|UF|UTM)\b", re.I)
-_PERCENT = re.compile(r"\d\s?%|\b(per ?cent|por ciento|por cento|percent)\b", re.I)
-_NUMBER = re.compile(r"\b\d[\d.,]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|"
-                     r"thousands?|dos|tres|cuatro|cinco|duas|quatro)\b", re.I)
+    r"\b(\d+|" + _NUMBER_WORDS + r")[- ](years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centur(y|ies)|"
+    r"anos?|años|mes(es)?|semanas?|d[ií]as?|horas?|minutos?|segundos?|d[ée]cadas?|siglos?|s[ée]culos?)\b|"
+    r"\b(1[89]|20)\d\d\s*[-–]\s*((1[89]|20)\d\d|\d\d)\b|"
+    r"\b(from|since|desde|de|entre|between) (1[89]|20)\d\d (to|until|till|and|hasta|a|y|ate|até|e) (1[89]|20)\d\d\b",
+    re.I)
+_MONEY = re.compile(r"(US|R|CLP|S/)?[$€£]\s?\d|\b(\d[\d.,]*|" + _NUMBER_WORDS + r")\s*"
+                    r"(million|billion|millones|mil millones|billones|mil|milh[õo]es|bilh[õo]es)?\s*(de\s+)?"
+                    r"(dollars|d[óo]lares|euros|pesos|reais|soles|quetzales|bol[íi]vares|USD|EUR|CLP|BRL|UF|UTM|"
+                    r"unidades tributarias|sueldos vitales|sal[áa]rios m[íi]nimos)\b", re.I)
+# What a sentence imposes: a prison term, a fine, a disqualification ("reclusión menor en su grado
+# medio", "Pena - reclusão, de dois a oito anos, e multa", "sentenced to 12 years").
+_PENALTY = re.compile(r"\b(prison|imprisonment|imprisoned|jail|sentenced to|life sentence|fined?|probation|"
+                      r"reclusi[óo]n|presidio|prisi[óo]n|multa|inhabilitaci[óo]n|condenad[oa] a|"
+                      r"reclus[ãa]o|deten[çc][ãa]o|pris[ãa]o|inabilita[çc][ãa]o|condenad[oa] a)\b", re.I)
+_PERCENT = re.compile(r"\d\s?%|\b(per ?cent|por ciento|por cento|percent|half|third|quarter|majority|mitad|"
+                      r"tercio|cuarto|mayoria|metade|terco|quarto|maioria)\b", re.I)
+# "How much" is answered by a number or by a quantity in words ("over half", "many times").
+_QUANTITY = re.compile(r"\b(half|most|many|much|few|several|numerous|little|vast|mitad|mayoria|muchos|muchas|mucho|"
+                       r"pocos|pocas|varios|varias|metade|maioria|muitos|muitas|muito|poucos|poucas|varios|varias)\b",
+                       re.I)
+# A number that names rather than counts: a year, or one after an article, a law, a month.
+_YEAR = re.compile(r"(1[89]|20)\d\d")
+_YEAR_WORD = re.compile(r"\b(1[89]|20)\d\d\b(?!\s*(%|per|por))")
+_WHEN = re.compile(r"\b(in|en|em|no|na|de|del|da|do|of|since|desde|from|until|hasta|ate|year|ano|to|a|and|y|e|"
+                   r"or|o|ou|between|entre|during|durante|para|before|after|antes|despues|depois)\s*$")
+_NAMED_BY = re.compile(
+    r"\b(art|arts|article|articles|articulo|articulos|artigo|artigos|law|ley|lei|decree|decreto|no|n|number|numero|"
+    r"inciso|paragraph|section|resolution|resolucion|resolucao|portaria|" + _MONTHS + r"|sept)\.?\s*[o°]?\s*$|§\s*$")
+_NUMBER = re.compile(r"\b\d[\d.,]*\b|\b(" + _NUMBER_WORDS + r"|dozens?|hundreds?|thousands?|dezenas|centenas|"
+                     r"decenas|cientos|miles|milhares|none|no one|zero|ninguno|ninguna|nadie|cero|nenhum|nenhuma|"
+                     r"ninguem)\b", re.I)
+_ARTICLES = {"un", "una", "uno", "um", "uma"}  # "un grupo" counts nothing
 _DATE = re.compile(r"\b(1[89]\d\d|20\d\d)\b|\b(january|february|march|april|may|june|july|august|september|"
                    r"october|november|december|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
                    r"octubre|noviembre|diciembre|janeiro|fevereiro|marco|maio|junho|julho|setembro|outubro|"
@@ -90,9 +143,19 @@ _ENUMERATION = re.compile(
 def expected(question: str) -> Expect:
     folded = fold(question)
     for kind, cue in _CUES:
-        if cue.search(folded):
+        if cue.search(folded) and not (kind in (Expect.NUMBER, Expect.AMOUNT) and _ASKS_OTHERWISE.match(folded)):
             return kind
     return Expect.OTHER
+
+
+def years(question: str) -> frozenset[str]:
+    """The years a question names ("in 2023", "during the 1970s")."""
+    return frozenset(m.group(0) for m in _YEAR_WORD.finditer(question))
+
+
+def mentions_a_year(text: str, years: frozenset[str]) -> bool:
+    """Whether the text names one of the years, or its decade ("1970" in "the 1970s")."""
+    return any(re.search(rf"\b{year}", text) for year in years)
 
 
 def is_list_question(question: str) -> bool:
@@ -113,9 +176,7 @@ def listed_noun(question: str) -> str | None:
 
 
 # Counts that announce a set: "eight countries", "dos tratados", "três agências".
-_COUNTS = ("two three four five six seven eight nine ten eleven twelve dozen dos tres cuatro cinco seis siete "
-           "ocho nueve diez once doce docena dois duas tres quatro cinco seis sete oito nove dez onze doze duzia").split()
-_COUNT = r"(?:\d+|" + "|".join(sorted(set(_COUNTS), key=len, reverse=True)) + ")"
+_COUNT = rf"(?:\d+|{_NUMBER_WORDS}|dozen|docena|duzia)"
 
 
 def announces(sentence: str, noun: str) -> bool:
@@ -136,7 +197,12 @@ def holds(kind: Expect, sentence: str, question: str) -> bool:
         return any(fold(m.group(0)) not in folded_question for m in matches)
 
     if kind is Expect.NUMBER:
-        return new(_NUMBER.finditer(sentence))
+        return new(m for m in _NUMBER.finditer(sentence)
+                   if fold(m.group(0)) not in _ARTICLES and not _names(sentence, m))
+    if kind is Expect.AMOUNT:
+        return holds(Expect.NUMBER, sentence, question) or new(_QUANTITY.finditer(sentence))
+    if kind is Expect.PENALTY:
+        return new(_PENALTY.finditer(sentence))
     if kind is Expect.DURATION:
         return new(_DURATION.finditer(sentence))
     if kind is Expect.MONEY:
@@ -152,6 +218,17 @@ def holds(kind: Expect, sentence: str, question: str) -> bool:
     return False
 
 
+def _names(sentence: str, number: re.Match) -> bool:
+    """Whether a number names a year, an article, a law or a day ("1951", "Artículo 78", "Sept. 30",
+    "30 de septiembre"): "how many" is not answered by it."""
+    before = fold(sentence[max(0, number.start() - 14): number.start()])
+    after = fold(sentence[number.end(): number.end() + 16])
+    if _YEAR.fullmatch(number.group(0)):
+        # "2000 guests" counts; "in 2015 police…" and "de 1951, con…" name a year.
+        return bool(_WHEN.search(before)) or not re.match(r"\s[a-z]", after)
+    return bool(_NAMED_BY.search(before) or re.match(rf"\s*(de\s+)?({_MONTHS})\b", after))
+
+
 def defines(subject_words: list[str], sentence: str) -> bool:
     """'X (…)', 'X, the …', 'X is …' or '(X)': the sentence says what X is."""
     folded = fold(sentence)
@@ -165,6 +242,14 @@ def defines(subject_words: list[str], sentence: str) -> bool:
 def _is_person(run: str) -> bool:
     names = [w for w in re.split(r"\s+", fold(run)) if w not in {"de", "del", "da", "dos", "la"}]
     return sum(1 for w in names if w.strip("’'") not in INSTITUTION_WORDS) >= 2
+
+
+# "• x" (rendered Markdown), "- x", "1. x", "a) x", and a law's "II - x".
+_LIST_ITEM = re.compile(r"(?:•|[-*]|\d{1,3}[.)]|[a-z][.)]|[IVXLC]{1,7}\s*[-–.)])\s")
+
+
+def is_list_item(sentence: str) -> bool:
+    return bool(_LIST_ITEM.match(sentence))
 
 
 def is_heading(sentence: str) -> bool:

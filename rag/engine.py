@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .analysis import LanguageDetector
 from .answer import AcrossLanguages, Composer, bm25_idf
+from .meaning import SentenceSimilarity
 from .chunking import Chunker
 from .conversations import ConversationStore, Turn
 from .embedding import Embedder, LazyEmbedder
@@ -55,7 +56,9 @@ class Engine:
         self.composer = Composer(idf=self._idf, text_of=self.index.text,
                                  max_chars=settings.max_answer_chars, threshold=settings.not_found_threshold,
                                  across=AcrossLanguages(*across) if (across := settings.across_languages()) else None,
-                                 translator=self.translator)
+                                 translator=self.translator,
+                                 meaning=SentenceSimilarity(embedder=self.index.embedder, weight=weight)
+                                 if (weight := settings.sentence_similarity_weight()) else None)
 
     # --- questions ---------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import answer_types as types
 from .analysis import LANGUAGES, PREFIX_LEN, LanguageDetector, is_informative, stem, tokens
 from .glossary import Glossary
 from .translation import TranslationFailed, Translator
@@ -46,6 +47,10 @@ class Query:
     # The question machine-translated into each other language of the documents, analysed alike:
     # passages in that language are searched and scored with it.
     translations: dict[str, "Query"] = field(default_factory=dict)
+    expect: types.Expect = types.Expect.OTHER  # the kind of thing asked for: a name, a number, a penalty…
+    wants_list: bool = False  # "Which countries…", "list the…": the answer is a set of items
+    listed: str | None = None  # the plural noun a list question asks for, in this form's words
+    years: frozenset[str] = frozenset()  # the years the question is pinned to ("in 2023")
 
     def for_language(self, language: str) -> "Query":
         """The form of the question to match against text in `language`."""
@@ -120,7 +125,9 @@ class QueryAnalyzer:
             phrases.discard(())
             # Translations are matched as whole phrases; the prefix is for cognates the glossary lacks.
             groups.append(TermGroup(word, frozenset(_forms(lowered)), frozenset({word[:PREFIX_LEN]}), tuple(phrases)))
-        return Query(text, language, expansions, groups)
+        return Query(text, language, expansions, groups, expect=types.expected(text),
+                     wants_list=types.is_list_question(text), listed=types.listed_noun(text),
+                     years=types.years(text))
 
     def _translations(self, text: str) -> dict[str, list[str]]:
         """Each question word -> the glossary equivalents of the phrase it belongs to."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 # Words after which a full stop does not end a sentence.
@@ -57,3 +58,18 @@ def _add(spans: list[Span], text: str, offset: int, region: str, a: int, b: int)
     s = offset + a + lead
     spans.append(Span(s, s + len(stripped), stripped))
     assert text[s:s + len(stripped)] == stripped
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+class DocumentSentences:
+    """A document's sentences with their offsets and paragraph numbers, kept for bisecting per question."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans = split_sentences(text)
+        self.starts = [s.start for s in self.spans]
+        self.ends = [s.end for s in self.spans]
+        breaks = [m.end() for m in _PARAGRAPH_BREAK.finditer(text)]
+        self.paragraphs = [bisect_right(breaks, s.start) for s in self.spans]

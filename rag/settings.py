@@ -19,6 +19,9 @@ MULTILINGUAL_MODELS = (E5_MODEL, USE_MODEL)
 # has its pair, chosen on XQuAD articles 0-23 (es/en, en/es) with every unanswerable question of
 # the seed dev set still refused. A model without a pair keeps the one bar, RAG_NOT_FOUND_THRESHOLD.
 ACROSS_LANGUAGES = {E5_MODEL: (0.25, 0.80), BUNDLED_MODEL: (0.22, 0.40)}
+# How much a sentence's similarity to the question weighs against its shared words when the best
+# few score close (see rag/meaning.py): per model, as cosines have each model's own scale.
+SENTENCE_SIMILARITY = {E5_MODEL: 4.0}
 
 
 class Settings(BaseSettings):
@@ -55,6 +58,11 @@ class Settings(BaseSettings):
         default=None, ge=-1.0, le=1.0,
         description="The passage's similarity (cosine) to the question that lets a sentence in another "
                     "language stand with less lexical evidence (default: the model's calibrated value).")
+    sentence_similarity: float | None = Field(
+        default=None, ge=0.0, le=100.0,
+        description="Weight of a sentence's similarity to the question (a cosine under the embedding model) "
+                    "when choosing between sentences that share about as many of its words; 0 turns it off "
+                    "(default: the model's calibrated value, none for a model without one; see README).")
     max_answer_chars: int = Field(default=500, ge=50, le=2000)
     api_key: str | None = None
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
@@ -79,6 +87,11 @@ class Settings(BaseSettings):
         threshold = self.cross_language_threshold if self.cross_language_threshold is not None else threshold
         similarity = self.cross_language_similarity if self.cross_language_similarity is not None else similarity
         return None if threshold is None or similarity is None else (threshold, similarity)
+
+    def sentence_similarity_weight(self) -> float:
+        if self.sentence_similarity is not None:
+            return self.sentence_similarity
+        return SENTENCE_SIMILARITY.get(self.embedding_model, 0.0)
 
     def model_languages(self) -> frozenset[str]:
         if self.embedding_languages:

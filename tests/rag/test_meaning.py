@@ -1,0 +1,131 @@
+"""Semantic evidence (rag/meaning.py): the real multilingual model decides between sentences that
+share about as many of the question's words."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from rag.embedding import load_embedder
+from rag.engine import Engine
+from rag.meaning import MARGIN, SentenceSimilarity
+from rag.query import Query
+from rag.schema import Hit
+from rag.selection import Scored
+from rag.sentences import Span
+from rag.settings import E5_MODEL, Settings
+
+pytestmark = pytest.mark.integration
+
+
+class Counting:
+    """The real model, counting the texts it is asked to embed."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.name = model.name
+        self.dimension = model.dimension
+        self.embedded: list[str] = []
+
+    def embed(self, texts, *, batch_size=32, kind="passage"):
+        self.embedded += texts
+        return self.model.embed(texts, batch_size=batch_size, kind=kind)
+
+
+@pytest.fixture(scope="module")
+def e5():
+    return load_embedder(E5_MODEL)
+
+
+def scored(text: str, score: float, position: int, doc_id: str = "d1") -> Scored:
+    hit = Hit(1, doc_id, f"{doc_id}.txt", 0, 500, text, "en", 1.0, 0.8, None)
+    return Scored(hit, 0, Span(0, len(text), text), {}, score, score, position)
+
+
+def question(text: str) -> Query:
+    return Query(text, "en", [], [])
+
+
+PAID = "The victims said the farm owner paid them nothing for months of work."
+FREED = "The victims were freed by labour inspectors during a raid on the farm."
+
+
+def test_the_sentence_that_means_the_answer_wins_among_close_contenders(e5):
+    meaning = SentenceSimilarity(embedder=e5, weight=4.0)
+    ranked = [scored(PAID, 0.70, 1), scored(FREED, 0.66, 2), scored("The farm grows coffee.", 0.40, 3)]
+    out = meaning.rerank(question("How were the victims freed from the farm?"), ranked)
+    assert out[0].position == 2
+    assert out[0].position == 2
+    # Scores stay as they were: the others still join the answer on their words.
+    assert {s.position: s.score for s in out} == {1: 0.70, 2: 0.66, 3: 0.40}
+
+
+@pytest.mark.parametrize("asked", ["How were the victims freed from the farm?",
+                                   "¿Cómo fueron liberadas las víctimas de la finca?",
+                                   "Como as vítimas foram libertadas da fazenda?"])
+def test_the_same_fact_asked_in_three_languages_picks_the_same_sentence(e5, asked):
+    meaning = SentenceSimilarity(embedder=e5, weight=4.0)
+    assert meaning.rerank(question(asked), [scored(PAID, 0.70, 1), scored(FREED, 0.66, 2)])[0].position == 2
+
+
+def test_a_clear_lexical_winner_costs_no_embedding(e5):
+    counting = Counting(e5)
+    meaning = SentenceSimilarity(embedder=counting, weight=4.0)
+    ranked = [scored("Operation Dawn was led by prosecutor Ana Ribeiro.", 0.9, 1),
+              scored("The weather was mild.", 0.9 - MARGIN - 0.01, 2)]
+    query = question("Who led Operation Dawn?")
+    assert [s.position for s in meaning.rerank(query, ranked)] == [1, 2]
+    assert counting.embedded == ["Who led Operation Dawn?"] or counting.embedded == []
+
+
+def test_sentence_vectors_are_kept_between_questions(e5):
+    counting = Counting(e5)
+    meaning = SentenceSimilarity(embedder=counting, weight=4.0)
+
+    def ranked():
+        return [scored("The network moved migrants through Tacna.", 0.6, 1),
+                scored("The network was dismantled in 2019.", 0.55, 2)]
+    meaning.rerank(question("Where did the network move migrants?"), ranked())
+    meaning.rerank(question("When was the network dismantled?"), ranked())
+    sentences = [t for t in counting.embedded if t.startswith("The network")]
+    assert sorted(sentences) == ["The network moved migrants through Tacna.", "The network was dismantled in 2019."]
+
+
+def test_concurrent_questions_share_the_cache_safely(e5):
+    meaning = SentenceSimilarity(embedder=e5, weight=4.0)
+    texts = [f"Report {n} says the smugglers moved {n} migrants through the northern border." for n in range(12)]
+    errors, results = [], []
+
+    def ask(n: int) -> None:
+        try:
+            ranked = [scored(texts[n % 12], 0.6, n % 12, doc_id=f"d{n % 3}"),
+                      scored(texts[(n + 1) % 12], 0.58, (n + 1) % 12, doc_id=f"d{n % 3}")]
+            results.append(meaning.rerank(question("How many migrants were moved?"), ranked))
+        except Exception as exc:  # noqa: BLE001 - any failure under threads is the finding
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(24)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(results) == 24
+
+
+def test_each_model_has_its_own_weight_and_a_setting_turns_it_off(tmp_path):
+    assert Settings().sentence_similarity_weight() == 4.0
+    assert Settings(embedding_model="all-MiniLM-L6-v2").sentence_similarity_weight() == 0.0  # not calibrated
+    assert Settings(sentence_similarity=0).sentence_similarity_weight() == 0.0
+    off = Engine(Settings(index_dir=tmp_path / "off", embedding_model="hash"))
+    on = Engine(Settings(index_dir=tmp_path / "on", embedding_model="hash", sentence_similarity=2.5))
+    try:
+        assert off.composer.meaning is None
+        assert on.composer.meaning is not None and on.composer.meaning.weight == 2.5
+    finally:
+        off.close()
+        on.close()
+    with pytest.raises(ValueError):
+        SentenceSimilarity(embedder=load_embedder("hash"), weight=0)
+    with pytest.raises(TypeError):
+        SentenceSimilarity(embedder=object(), weight=1.0)
