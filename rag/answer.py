@@ -32,6 +32,7 @@ MIN_SENTENCE_CHARS = 25
 CONTEXT_BEFORE, CONTEXT_AFTER = 2, 1
 TYPE_BONUS, TYPE_MISSING = 0.2, 0.1
 LISTED_BONUS = 0.15
+LISTED_THRESHOLD = 0.2  # the bar of a list that counts what is asked: its count and items are evidence too
 # Kinds an answer must hold to stand: a sentence without a number does not say "how many". A
 # duration ("how long") and an amount ("how much") are often said in words no pattern foresees
 # ("well into the nineteenth century"), so they only weigh in the score.
@@ -108,6 +109,10 @@ class Composer:
         if query.expect in REQUIRED and not s.fits:
             return False
         if s.evidence >= self.threshold:
+            return True
+        # A list that counts what a list question asks for ("benefits eight countries … Ecuador,
+        # Peru…" for "Which countries take part…?") answers it in other words than the question's.
+        if query.wants_list and s.fits and s.evidence >= LISTED_THRESHOLD:
             return True
         # Read through a machine translation, a sentence shares fewer words with the question than
         # it would in its own language ("marks" for "make"): the passage's meaning may vouch for it.
@@ -188,7 +193,9 @@ class Composer:
                 # Ecuador, Peru…") answers it; another list ("representatives of the Ministries of
                 # Justice, Interior…") may not. The count is read in the words this reading reads.
                 read = self._gloss(hit.doc_id, i, hit.language, query.language) if form.glossed else span.text
-                bonus += 0.2 + (LISTED_BONUS if query.listed and read and types.announces(read, query.listed) else 0.0)
+                announced = bool(query.listed and read and types.announces(read, query.listed))
+                fits = fits or announced
+                bonus += 0.2 + (LISTED_BONUS if announced else 0.0)
             penalty = 0.2 if len(span.text) < MIN_SENTENCE_CHARS else 0.0
             penalty += 0.1 if types.is_heading(span.text) else 0.0
             score = 0.55 * own + 0.25 * around + 0.1 / (1 + rank) + bonus - penalty

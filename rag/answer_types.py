@@ -24,6 +24,7 @@ class Expect(Enum):
     DATE = "date"
     PLACE = "place"
     DEFINITION = "definition"
+    YESNO = "yes/no"  # "Is…", "¿Se castiga…?", "Pode…?": the sentence that settles it
     OTHER = "other"
 
 
@@ -64,7 +65,14 @@ _CUES: list[tuple[Expect, re.Pattern]] = [
                                r"subsecretario)\b")),
     (Expect.PLACE, re.compile(r"\b(where|donde|onde|in which city|in which country)\b")),
     (Expect.DEFINITION, re.compile(r"^\W*(what is|what are|what's|que es|que son|o que e|que e)\b")),
+    (Expect.YESNO, re.compile(r"^\W*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|must|may|"
+                              r"se|es|son|esta|estan|puede|pueden|existe|existen|hay|tiene|tienen|debe|deben|"
+                              r"e|sao|pode|podem|existem|ha|tem|deve|devem)\b")),
 ]
+# A question that turns on a negation or a concession ("even without profit", "aunque no busque
+# lucro") is settled by a sentence that says it ("aun sin ánimo de lucro").
+_NEGATION = re.compile(r"\b(not|no|without|never|even if|even though|unless|sin|aun|aunque|nunca|salvo|"
+                       r"nao|sem|mesmo|nem|exceto)\b")
 _LIST_CUE = re.compile(r"\b(which|what|cuales|que|quais|quienes|quem sao)\s+(\w+)(?:\s+(\w+))?|\b(list|enumera|liste)\b")
 _NOT_PLURAL = {"does", "was", "has", "is", "this", "its", "his", "as", "were", "us", "bus", "status", "process",
                "business", "address", "access", "analysis", "crisis", "basis", "tres", "dos", "mas", "pais"}
@@ -215,6 +223,8 @@ def holds(kind: Expect, sentence: str, question: str) -> bool:
         return new(m for m in _NAME.finditer(sentence) if _is_person(m.group(0)))
     if kind is Expect.PLACE:
         return bool(_PLACE.search(sentence))
+    if kind is Expect.YESNO:
+        return bool(_NEGATION.search(folded_question)) and bool(_NEGATION.search(fold(sentence)))
     return False
 
 

@@ -19,8 +19,8 @@ from .embedding import Embedder, is_embedder
 from .query import Query
 from .selection import Scored
 
-CONTENDERS = 3  # the best sentences by words that meaning may reorder
-MARGIN = 0.15  # ... when within this of the best one's score
+CONTENDERS = 4  # the best sentences by words that meaning may reorder
+MARGIN = 0.2  # ... when within this of the best one's score
 CACHE_SIZE = 20_000  # sentence vectors kept: 384 floats each, about 30 MB
 
 
@@ -48,7 +48,10 @@ class SentenceSimilarity:
         similarities = self._vectors_of(contenders) @ self._question_vector(query)
         most = float(similarities.max())
         order = {id(s): s.score - self.weight * (most - float(sim)) for s, sim in zip(contenders, similarities)}
-        return sorted(ranked, key=lambda s: order.get(id(s), s.score), reverse=True)
+        reranked = sorted(ranked, key=lambda s: order.get(id(s), s.score), reverse=True)
+        for s in contenders:
+            s.displaced = s.score > reranked[0].score
+        return reranked
 
     def _question_vector(self, query: Query) -> np.ndarray:
         # The retriever has embedded the question already, unless it searched on words alone.

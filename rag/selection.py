@@ -34,6 +34,7 @@ class Scored:
     position: int = 0  # the sentence's index in its document
     paragraph: int = 0  # the index of its paragraph (blank-line separated) in the document
     fits: bool = False  # holds the kind of thing asked for (a number for "how many")
+    displaced: bool = False  # scored best on words, but another sentence's meaning is closer to the question
     trimmed: bool = False  # cut to its best clauses: the answer marks the cut with "…"
 
 
@@ -57,7 +58,8 @@ class Selector:
                 break
             if len(s.span.text) + MARKER_CHARS + 1 > budget or _overlaps(s, chosen):
                 continue
-            adds = _near(s, best) or (bool(set(s.matched) - covered) and self.stands(s, query))
+            # Words and meaning disagreed on the best sentence: the answer quotes both.
+            adds = _near(s, best) or s.displaced or (bool(set(s.matched) - covered) and self.stands(s, query))
             close = s.score >= FOLLOWER_RATIO * best.score
             lists = query.wants_list and types.has_enumeration(s.span.text) and bool(s.matched) \
                 and not types.has_enumeration(best.span.text) and s.score >= 0.5 * best.score

@@ -101,6 +101,9 @@ def test_empty_and_overlong_questions_are_refused(engine):
     ("How was it determined how many from each camp would be appointed?", types.Expect.OTHER),
     ("On what date is the International Day against Trafficking marked?", types.Expect.DATE),
     ("¿En qué fecha se promulgó la ley?", types.Expect.DATE),
+    ("Is the refugee status extended to the applicant's family?", types.Expect.YESNO),
+    ("¿Se castiga al funcionario que facilita la entrada ilegal aunque no busque lucro?", types.Expect.YESNO),
+    ("Pode o estrangeiro ser extraditado durante o pedido de refúgio?", types.Expect.YESNO),
 ])
 def test_expected_answer_kinds(question, kind):
     assert types.expected(question) is kind
@@ -177,6 +180,20 @@ def test_a_question_pinned_to_an_absent_year_or_kind_is_not_found(tmp_path, ques
         assert answer.found is found, answer.answer
         if found:
             assert "1,010" in answer.answer
+    finally:
+        engine.close()
+
+
+def test_a_yes_no_question_turning_on_a_negation_quotes_the_sentence_that_settles_it(tmp_path):
+    engine = indexed(tmp_path, {"ley.md": (
+        "Artículo 411 bis. El que con ánimo de lucro facilite la entrada ilegal al país de un extranjero "
+        "será castigado con reclusión menor y multa.\n\n"
+        "Artículo 411 ter. Se impondrá además inhabilitación absoluta temporal si el hecho fuere ejecutado, "
+        "aun sin ánimo de lucro, por un funcionario público que facilite la entrada ilegal.\n")})
+    try:
+        answer = engine.ask("¿Se castiga al funcionario público que facilita la entrada ilegal aunque no "
+                            "busque ánimo de lucro?")
+        assert "aun sin ánimo de lucro" in answer.citations[0].quote, answer.answer
     finally:
         engine.close()
 
@@ -308,6 +325,21 @@ def test_a_sentence_read_through_a_translation_stands_on_less_evidence_if_its_pa
     assert not composer._stands(_scored("en", 0.20, 0.95), spanish)  # too little evidence still
     assert not Composer(idf=lambda q: {}, text_of=lambda d: "", threshold=0.38)._stands(
         _scored("en", 0.30, 0.95), spanish)  # a model without a calibrated bar keeps the one bar
+
+
+def test_a_list_that_counts_what_a_list_question_asks_for_stands_on_less_evidence():
+    from rag.answer import LISTED_THRESHOLD, Composer
+    from rag.query import Query
+
+    composer = Composer(idf=lambda q: {}, text_of=lambda d: "", threshold=0.38)
+    listing = Query("Which countries take part in TRACK4TIP?", "en", [], [], wants_list=True, listed="countries")
+    counted = _scored("en", LISTED_THRESHOLD + 0.01, None)
+    counted.fits = True  # "benefits eight countries … Ecuador, Peru, Brazil…"
+    assert composer._stands(counted, listing)
+    assert not composer._stands(_scored("en", LISTED_THRESHOLD + 0.01, None), listing)  # a list of other things
+    assert not composer._stands(counted, Query("What does TRACK4TIP do?", "en", [], []))
+    counted.evidence = LISTED_THRESHOLD - 0.01
+    assert not composer._stands(counted, listing)
 
 
 def test_each_model_has_its_own_bar_across_languages_and_settings_override_it():
