@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from . import answer_types as types
 from .analysis import prefixes, stems
 from .i18n import NOT_FOUND, message
+from .embedding import Embedder
 from .meaning import SentenceSimilarity
 from .query import Query, TermGroup
 from .schema import Answer, Citation, Hit
@@ -69,16 +70,18 @@ class _Form:
 class Composer:
     def __init__(self, *, idf: Callable[[Query], dict[str, float]], text_of: Callable[[str], str],
                  max_chars: int = 500, threshold: float = 0.45, across: AcrossLanguages | None = None,
-                 translator: Translator | None = None, meaning: SentenceSimilarity | None = None) -> None:
+                 translator: Translator | None = None, embedder: Embedder | None = None,
+                 similarity_weight: float = 0.0) -> None:
         if translator is not None and not isinstance(translator, Translator):
             raise TypeError("translator must implement the Translator protocol")
-        if meaning is not None and not isinstance(meaning, SentenceSimilarity):
-            raise TypeError("meaning must be a SentenceSimilarity")
-        self.meaning = meaning
+        if similarity_weight and embedder is None:
+            raise ValueError("a similarity weight needs the embedder that reads sentences")
         self.idf = idf
         self.translator = translator
         # A doc_id names one immutable text, so its sentences can be split once and kept.
         self._split = lru_cache(maxsize=512)(lambda doc_id: DocumentSentences(text_of(doc_id)))
+        self.meaning = (SentenceSimilarity(embedder=embedder, weight=similarity_weight, sentences=self._split)
+                        if similarity_weight else None)
         self._terms = lru_cache(maxsize=50_000)(self._analyse)
         self._glossed_terms = lru_cache(maxsize=50_000)(self._analyse_glossed)
         self.threshold = threshold
@@ -179,8 +182,11 @@ class Composer:
                     context[w] = max(context.get(w, 0.0), m)
             own, around = form.cover(matched), form.cover(context)
             bonus = 0.0
-            fits = types.holds(kind, span.text, query.text)
-            if kind is types.Expect.DEFINITION and types.defines(form.subject, span.text):
+            if kind is types.Expect.DEFINITION:
+                fits = types.defines(form.subject, span.text)
+            else:
+                fits = types.holds(kind, span.text, query.text)
+            if kind is types.Expect.DEFINITION and fits:
                 bonus += 0.15
             elif fits:
                 bonus += TYPE_BONUS

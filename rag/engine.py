@@ -9,7 +9,6 @@ from pathlib import Path
 
 from .analysis import LanguageDetector
 from .answer import AcrossLanguages, Composer, bm25_idf
-from .meaning import SentenceSimilarity
 from .chunking import Chunker
 from .conversations import ConversationStore, Turn
 from .embedding import Embedder, LazyEmbedder
@@ -57,8 +56,7 @@ class Engine:
                                  max_chars=settings.max_answer_chars, threshold=settings.not_found_threshold,
                                  across=AcrossLanguages(*across) if (across := settings.across_languages()) else None,
                                  translator=self.translator,
-                                 meaning=SentenceSimilarity(embedder=self.index.embedder, weight=weight)
-                                 if (weight := settings.sentence_similarity_weight()) else None)
+                                 embedder=self.index.embedder, similarity_weight=settings.sentence_similarity_weight())
 
     # --- questions ---------------------------------------------------------------------------
 

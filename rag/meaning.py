@@ -11,27 +11,30 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from .embedding import Embedder, is_embedder
 from .query import Query
-from .selection import Scored
+from .selection import Scored, refers_back
+from .sentences import DocumentSentences
 
 CONTENDERS = 4  # the best sentences by words that meaning may reorder
-MARGIN = 0.2  # ... when within this of the best one's score
+MARGIN = 0.15  # ... when within this of the best one's score
 CACHE_SIZE = 20_000  # sentence vectors kept: 384 floats each, about 30 MB
 
 
 class SentenceSimilarity:
-    def __init__(self, *, embedder: Embedder, weight: float) -> None:
+    def __init__(self, *, embedder: Embedder, weight: float,
+                 sentences: Callable[[str], DocumentSentences] | None = None) -> None:
         if not is_embedder(embedder):
             raise TypeError("embedder must implement the Embedder protocol")
         if weight <= 0:
             raise ValueError("weight must be positive: leave SentenceSimilarity out to score on words alone")
         self.embedder = embedder
         self.weight = weight
+        self.sentences = sentences
         self._vectors: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -42,7 +45,10 @@ class SentenceSimilarity:
         still join the answer on their words."""
         if len(ranked) < 2:
             return ranked
-        contenders = [s for s in ranked[:CONTENDERS] if ranked[0].score - s.score < MARGIN]
+        # Meaning does not put a sentence without the kind of thing asked for (a date for "when", a
+        # definition for "what is") before one that has it: the model reads the topic, not the kind.
+        contenders = [s for s in ranked[:CONTENDERS]
+                      if ranked[0].score - s.score < MARGIN and s.fits >= ranked[0].fits]
         if len(contenders) < 2:
             return ranked
         similarities = self._vectors_of(contenders) @ self._question_vector(query)
@@ -59,6 +65,16 @@ class SentenceSimilarity:
             query.vector = self.embedder.embed([query.dense_text], kind="query")[0]
         return query.vector
 
+    def _read(self, s: Scored) -> str:
+        """The sentence as the model reads it: with the one before when it opens by referring back
+        ("It has been working on…" says nothing of whose work without its predecessor)."""
+        if self.sentences is None or s.position == 0 or not refers_back(s.span.text):
+            return s.span.text
+        document = self.sentences(s.hit.doc_id)
+        if document.paragraphs[s.position - 1] != document.paragraphs[s.position]:
+            return s.span.text
+        return f"{document.spans[s.position - 1].text} {s.span.text}"
+
     def _vectors_of(self, sentences: Sequence[Scored]) -> np.ndarray:
         keys = [(s.hit.doc_id, s.position) for s in sentences]
         found: dict[tuple[str, int], np.ndarray] = {}
@@ -67,7 +83,7 @@ class SentenceSimilarity:
                 if key in self._vectors:
                     self._vectors.move_to_end(key)
                     found[key] = self._vectors[key]
-        missing = {key: s.span.text for key, s in zip(keys, sentences) if key not in found}
+        missing = {key: self._read(s) for key, s in zip(keys, sentences) if key not in found}
         if missing:
             found.update(zip(missing, self.embedder.embed(list(missing.values()), kind="passage")))
             with self._lock:

@@ -53,6 +53,11 @@ class Selector:
         budget = self.max_chars - len(best.span.text) - MARKER_CHARS
         items = self._list_after(best, budget)
         chosen += items  # a sentence that introduces a list is answered by the list
+        referred = None if items else self._referred(best, budget)
+        if referred is not None:  # "These devices…", "All of this…": what they refer to comes first
+            chosen.append(referred)
+            covered |= set(referred.matched)
+            budget -= len(referred.span.text) + MARKER_CHARS + 1
         for s in ranked[1:] if not items else []:
             if len(chosen) == MAX_SENTENCES:
                 break
@@ -87,6 +92,18 @@ class Selector:
             budget -= len(span.text) + MARKER_CHARS + 1
         return items
 
+    def _referred(self, best: Scored, budget: int) -> Scored | None:
+        """The sentence before the best one, in its paragraph, when the best one begins by referring
+        back to it ("This…", "These devices…", "Estos…", "Isso…") and there is room for it."""
+        if best.position == 0 or best.trimmed or not refers_back(best.span.text):
+            return None
+        document = self.sentences(best.hit.doc_id)
+        j = best.position - 1
+        span = document.spans[j]
+        if document.paragraphs[j] != best.paragraph or len(span.text) + MARKER_CHARS + 1 > budget:
+            return None
+        return replace(best, span=span, matched={}, position=j, paragraph=document.paragraphs[j], displaced=False)
+
     def _fit(self, s: Scored) -> Scored:
         """A sentence longer than the answer may be is cut to its clauses that match most."""
         room = self.max_chars - MARKER_CHARS - 3  # the marker and the " …" of a cut
@@ -110,6 +127,11 @@ class Selector:
         offset = best_window[0] - s.span.start
         text = s.span.text[offset: offset + best_window[1] - best_window[0]].rstrip(" ,;:")
         return replace(s, span=Span(best_window[0], best_window[0] + len(text), text), trimmed=True)
+
+
+def refers_back(sentence: str) -> bool:
+    """Whether a sentence opens by pointing at the one before it ("This…", "These devices…", "It…")."""
+    return bool(_REFERS_BACK.match(sentence))
 
 
 def _grown(window: tuple[int, int], clauses: list[Span], room: int) -> tuple[int, int]:
@@ -145,6 +167,11 @@ def _overlaps(s: Scored, chosen: list[Scored]) -> bool:
                for c in chosen)
 
 
+# A sentence that opens by pointing at the one before it.
+_REFERS_BACK = re.compile(
+    r"\W*(?:\w+\s+){0,2}?(this|these|those|such|it|they|its|their|the latter|the former|esto|esta|este|estos|estas|"
+    r"dicho|dicha|dichos|dichas|tal|tales|ello|ellos|ellas|isso|isto|esse|essa|esses|essas|estes|tais|eles|elas)\b",
+    re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[,;:]\s+")
 # A clause that is one more item of an enumeration: a name or a number, short ("Colombia,",
 # "Buenos Aires Argentina and Santa Cruz Bolivia,"), not a relative clause ("from which…").

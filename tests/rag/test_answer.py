@@ -287,6 +287,19 @@ def test_the_sentence_after_the_one_naming_the_subject_joins_the_answer(tmp_path
         engine.close()
 
 
+def test_a_best_sentence_that_refers_back_brings_the_one_it_refers_to(tmp_path):
+    engine = indexed(tmp_path, {"merit.md": (
+        "The weather in the valley was mild that year.\n\n"
+        "Merit connected Ethernet hosts first, then TCP/IP, and public universities in Michigan joined the "
+        "network. All of this set the stage for Merit's role in the NSFNET project in the mid-1980s.\n")})
+    try:
+        answer = engine.ask("What set the stage for Merit's role in the NSFNET project?")
+        assert [c.quote[:12] for c in answer.citations] == ["Merit connec", "All of this "], answer.answer
+        assert grounded(engine, answer)
+    finally:
+        engine.close()
+
+
 def test_a_close_sentence_past_a_blank_line_does_not_join_for_nearness(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
