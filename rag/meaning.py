@@ -55,7 +55,7 @@ class SentenceSimilarity:
         most = float(similarities.max())
         order = {id(s): s.score - self.weight * (most - float(sim)) for s, sim in zip(contenders, similarities)}
         reranked = sorted(ranked, key=lambda s: order.get(id(s), s.score), reverse=True)
-        for s in contenders:
+        for s in contenders:  # words and meaning disagreed on the best sentence: the answer quotes both
             s.displaced = s.score > reranked[0].score
         return reranked
 

@@ -21,6 +21,7 @@ MAX_SENTENCES = 3
 FOLLOWER_RATIO = 0.6
 NEIGHBOURHOOD = 2
 MARKER_CHARS = 4  # " [n]"
+BESIDE_DISCOUNT = 1e-3
 
 
 @dataclass
@@ -63,7 +64,6 @@ class Selector:
                 break
             if len(s.span.text) + MARKER_CHARS + 1 > budget or _overlaps(s, chosen):
                 continue
-            # Words and meaning disagreed on the best sentence: the answer quotes both.
             adds = _near(s, best) or s.displaced or (bool(set(s.matched) - covered) and self.stands(s, query))
             close = s.score >= FOLLOWER_RATIO * best.score
             lists = query.wants_list and types.has_enumeration(s.span.text) and bool(s.matched) \
@@ -87,8 +87,7 @@ class Selector:
             span = document.spans[j]
             if not types.is_list_item(span.text) or len(span.text) + MARKER_CHARS + 1 > budget:
                 break
-            items.append(replace(best, span=span, matched={}, position=j, paragraph=document.paragraphs[j],
-                                 trimmed=False))
+            items.append(_beside(best, span, j, document))
             budget -= len(span.text) + MARKER_CHARS + 1
         return items
 
@@ -102,7 +101,7 @@ class Selector:
         span = document.spans[j]
         if document.paragraphs[j] != best.paragraph or len(span.text) + MARKER_CHARS + 1 > budget:
             return None
-        return replace(best, span=span, matched={}, position=j, paragraph=document.paragraphs[j], displaced=False)
+        return _beside(best, span, j, document)
 
     def _fit(self, s: Scored) -> Scored:
         """A sentence longer than the answer may be is cut to its clauses that match most."""
@@ -127,6 +126,13 @@ class Selector:
         offset = best_window[0] - s.span.start
         text = s.span.text[offset: offset + best_window[1] - best_window[0]].rstrip(" ,;:")
         return replace(s, span=Span(best_window[0], best_window[0] + len(text), text), trimmed=True)
+
+
+def _beside(best: Scored, span: Span, position: int, document: DocumentSentences) -> Scored:
+    """A sentence quoted for the best one's sake (a list item it introduces, the sentence it refers
+    to), scored just under it: the best sentence stays the answer's best-scored citation."""
+    return replace(best, span=span, matched={}, score=best.score - BESIDE_DISCOUNT, position=position,
+                   paragraph=document.paragraphs[position], trimmed=False, displaced=False)
 
 
 def refers_back(sentence: str) -> bool:
