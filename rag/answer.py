@@ -80,6 +80,8 @@ class Composer:
         self.translator = translator
         # A doc_id names one immutable text, so its sentences can be split once and kept.
         self._split = lru_cache(maxsize=512)(lambda doc_id: DocumentSentences(text_of(doc_id)))
+        # Read once per document, not once per candidate sentence that "not found" weighs.
+        self._years = lru_cache(maxsize=512)(lambda doc_id: types.years_named(self._split(doc_id).text))
         self.meaning = (SentenceSimilarity(embedder=embedder, weight=similarity_weight, sentences=self._split)
                         if similarity_weight else None)
         self._terms = lru_cache(maxsize=50_000)(self._analyse)
@@ -107,7 +109,7 @@ class Composer:
         # A question pinned to a year the document never names ("how many … in 2023" over a 2015
         # report), or asking for a kind of thing the sentence lacks ("how much do they charge" and
         # no amount), is not answered by it, however many of its words the sentence shares.
-        if query.years and not types.mentions_a_year(self._split(s.hit.doc_id).text, query.years):
+        if query.years and not query.years & self._years(s.hit.doc_id):
             return False
         if query.expect in REQUIRED and not s.fits:
             return False

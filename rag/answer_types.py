@@ -8,9 +8,11 @@ from enum import Enum
 from .analysis import fold
 
 
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|enero|febrero|"
-           "marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|janeiro|fevereiro|"
-           "marco|maio|junho|julho|setembro|outubro|novembro|dezembro")
+_YEAR_DIGITS = r"(?:1[89]|20)\d\d"
+_MONTH_NAMES = ("january|february|march|april|may|june|july|august|september|october|november|december|enero|"
+                "febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|janeiro|"
+                "fevereiro|marco|maio|junho|julho|setembro|outubro|novembro|dezembro")
+_MONTHS = _MONTH_NAMES + "|setiembre"  # Peru's and Uruguay's spelling, read where a number names a day
 
 
 class Expect(Enum):
@@ -29,8 +31,8 @@ class Expect(Enum):
 
 
 # "How was it determined how many…": the question asks how, not how many.
-_ASKS_OTHERWISE = re.compile(r"^\W*(how (?!many|much)\w+|why|what (?!amount)|which|who|where|when|por que|porque|como|quien|"
-                             r"donde|cuando|quem|onde|quando)\b")
+_ASKS_OTHERWISE = re.compile(r"^\W*(how (?!many|much)\w+|why|what (?!amount)|which|who|where|when|por que|porque|"
+                             r"como|quien|donde|cuando|quem|onde|quando)\b")
 _CUES: list[tuple[Expect, re.Pattern]] = [
     # First: "what sentence" is a penalty, not a sentence of the text; "qué pena prevé".
     (Expect.PENALTY, re.compile(r"\b((what|which) (is |are |was |were )?(the )?(maximum |minimum )?"
@@ -108,8 +110,9 @@ _QUANTITY = re.compile(r"\b(half|most|many|much|few|several|numerous|little|vast
                        r"pocos|pocas|varios|varias|metade|maioria|muitos|muitas|muito|poucos|poucas|varios|varias)\b",
                        re.I)
 # A number that names rather than counts: a year, or one after an article, a law, a month.
-_YEAR = re.compile(r"(1[89]|20)\d\d")
-_YEAR_WORD = re.compile(r"\b(1[89]|20)\d\d\b(?!\s*(%|per|por))")
+_YEAR = re.compile(_YEAR_DIGITS)
+_YEAR_WORD = re.compile(rf"\b{_YEAR_DIGITS}\b(?!\s*(%|per|por))")
+_YEAR_START = re.compile(rf"\b{_YEAR_DIGITS}")  # "1970" of "the 1970s" too
 _WHEN = re.compile(r"\b(in|en|em|no|na|de|del|da|do|of|since|desde|from|until|hasta|ate|year|ano|to|a|and|y|e|"
                    r"or|o|ou|between|entre|during|durante|para|before|after|antes|despues|depois)\s*$")
 _NAMED_BY = re.compile(
@@ -119,10 +122,7 @@ _NUMBER = re.compile(r"\b\d[\d.,]*\b|\b(" + _NUMBER_WORDS + r"|dozens?|hundreds?
                      r"decenas|cientos|miles|milhares|none|no one|zero|ninguno|ninguna|nadie|cero|nenhum|nenhuma|"
                      r"ninguem)\b", re.I)
 _ARTICLES = {"un", "una", "uno", "um", "uma"}  # "un grupo" counts nothing
-_DATE = re.compile(r"\b(1[89]\d\d|20\d\d)\b|\b(january|february|march|april|may|june|july|august|september|"
-                   r"october|november|december|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
-                   r"octubre|noviembre|diciembre|janeiro|fevereiro|marco|maio|junho|julho|setembro|outubro|"
-                   r"novembro|dezembro)\b", re.I)
+_DATE = re.compile(rf"\b{_YEAR_DIGITS}\b|\b({_MONTH_NAMES})\b", re.I)
 _NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑÇ][a-záéíóúñçãõâêô’'-]+(?:\s+(?:de|del|da|dos|la)?\s*"
                    r"[A-ZÁÉÍÓÚÑÇ][a-záéíóúñçãõâêô’'-]+)+")
 # Capitalised words of titles, bodies and places (folded): a run of them is not a person's name.
@@ -161,9 +161,14 @@ def years(question: str) -> frozenset[str]:
     return frozenset(m.group(0) for m in _YEAR_WORD.finditer(question))
 
 
+def years_named(text: str) -> frozenset[str]:
+    """The years a text names, decades included ("1970" of "the 1970s")."""
+    return frozenset(_YEAR_START.findall(text))
+
+
 def mentions_a_year(text: str, years: frozenset[str]) -> bool:
     """Whether the text names one of the years, or its decade ("1970" in "the 1970s")."""
-    return any(re.search(rf"\b{year}", text) for year in years)
+    return bool(years & years_named(text))
 
 
 def is_list_question(question: str) -> bool:
