@@ -106,10 +106,12 @@ class Composer:
 
     def _stands(self, s: Scored, query: Query) -> bool:
         """Whether a sentence is evidence enough to answer rather than say "not found"."""
-        # A question pinned to a year the document never names ("how many … in 2023" over a 2015
-        # report), or asking for a kind of thing the sentence lacks ("how much do they charge" and
-        # no amount), is not answered by it, however many of its words the sentence shares.
-        if query.years and not query.years & self._years(s.hit.doc_id):
+        # A question pinned to a year the document never names while it names others ("how many …
+        # in 2023" over a 2015 report), or asking for a kind of thing the sentence lacks ("how much
+        # do they charge" and no amount), is not answered by it, however many of its words the
+        # sentence shares. A text that names no year at all (an excerpt, a note) says nothing of its time.
+        named = self._years(s.hit.doc_id) if query.years else frozenset()
+        if named and not query.years & named:
             return False
         if query.expect in REQUIRED and not s.fits:
             return False

@@ -75,7 +75,9 @@ _CUES: list[tuple[Expect, re.Pattern]] = [
 # lucro") is settled by a sentence that says it ("aun sin ánimo de lucro").
 _NEGATION = re.compile(r"\b(not|no|without|never|even if|even though|unless|sin|aun|aunque|nunca|salvo|"
                        r"nao|sem|mesmo|nem|exceto)\b")
-_LIST_CUE = re.compile(r"\b(which|what|cuales|que|quais|quienes|quem sao)\s+(\w+)(?:\s+(\w+))?|\b(list|enumera|liste)\b")
+# "List…" asks for a list only as the opening imperative: "placed on the dirty list" does not.
+_LIST_CUE = re.compile(r"\b(which|what|cuales|que|quais|quienes|quem sao)\s+(\w+)(?:\s+(\w+))?"
+                       r"|^\W*(?:please\s+|por favor,?\s+)?(list|enumera|enumere|enumerar|liste|listar|lista)\b")
 _NOT_PLURAL = {"does", "was", "has", "is", "this", "its", "his", "as", "were", "us", "bus", "status", "process",
                "business", "address", "access", "analysis", "crisis", "basis", "tres", "dos", "mas", "pais"}
 _DETERMINERS = {"the", "two", "three", "four", "main", "other", "los", "las", "os", "as", "dos", "duas", "tres",

@@ -52,7 +52,8 @@ class SourceFile:
 
 def _decode(data: bytes) -> str:
     try:
-        text = data.decode("utf-8")
+        # utf-8-sig: editors on Windows start UTF-8 files with a byte-order mark, which is not text.
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BadFile(f"not UTF-8 text (invalid byte at position {exc.start}); save it as UTF-8") from exc
     if "\x00" in text:

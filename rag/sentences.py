@@ -11,10 +11,11 @@ _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "sra", "srta", "dra", "st", "no", "nos", "vol", "fig", "art",
     "arts", "inc", "ltd", "co", "corp", "jr", "etc", "vs", "e.g", "i.e", "tel", "av", "dept", "gen",
     "gov", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "núm",
-    "pág", "p", "pp", "cf", "ee.uu", "u.s",
+    "pág", "p", "pp", "cf", "ee.uu", "u.s", "ee", "c", "ca", "approx", "aprox", "col",
 }
 _END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n\s*\n|\n")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_LOWER_NEXT = re.compile(r"[ \t]+[a-zà-ÿ]")
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,10 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     spans: list[Span] = []
     begin = 0
     for match in _END.finditer(region):
-        if match.group().startswith((".",)) and _is_abbreviation(region, match.start()):
+        if match.group().startswith(".") and _is_abbreviation(region, match.start()):
             continue
+        if match.group()[0] != "\n" and _LOWER_NEXT.match(region, match.end()):
+            continue  # "et al. han demostrado", "d.C. y uno de…": a sentence does not begin in lower case
         _add(spans, text, start, region, begin, match.end())
         begin = match.end()
     _add(spans, text, start, region, begin, len(region))

@@ -184,6 +184,16 @@ def test_a_question_pinned_to_an_absent_year_or_kind_is_not_found(tmp_path, ques
         engine.close()
 
 
+def test_a_document_that_names_no_year_is_not_refused_for_a_question_pinned_to_one(tmp_path):
+    # An excerpt or a note says nothing of its time; only one that names other years is of another time.
+    engine = indexed(tmp_path, {"note.md": REPORT.replace("In 2015 the", "The")})
+    try:
+        answer = engine.ask("How many workers did the ministry rescue in 2023?")
+        assert answer.found and "1,010" in answer.answer, answer.answer
+    finally:
+        engine.close()
+
+
 def test_a_yes_no_question_turning_on_a_negation_quotes_the_sentence_that_settles_it(tmp_path):
     engine = indexed(tmp_path, {"ley.md": (
         "Artículo 411 bis. El que con ánimo de lucro facilite la entrada ilegal al país de un extranjero "
@@ -234,6 +244,10 @@ def test_a_sentence_from_another_document_joins_only_if_it_would_answer_on_its_o
     ("What is REDTRAM?", False),
     ("What does REDTRAM do?", False),
     ("According to the prosecutor, what must borders not be seen as?", False),
+    ("List the countries that take part.", True),
+    ("Enumere los países que participan.", True),
+    # "list" as a noun is not the imperative "List…".
+    ("How many companies had been placed on the slave-labour \"dirty list\" by 2006?", False),
 ])
 def test_list_questions(question, is_list):
     assert types.is_list_question(question) is is_list

@@ -35,12 +35,13 @@ EXACT_TEXTS = {
 
 
 @pytest.mark.parametrize("name", sorted(EXACT_TEXTS))
-def test_txt_is_the_file_decoded_as_utf8_with_nothing_changed(files, name):
+def test_txt_is_the_file_decoded_as_utf8_with_nothing_changed_but_a_byte_order_mark(files, name):
     path = files.text(name, EXACT_TEXTS[name])
     kind, text = load(path)
     assert kind == path.suffix[1:]
-    assert text == path.read_bytes().decode("utf-8")
-    assert text == EXACT_TEXTS[name]
+    # A byte-order mark is not text: kept, it would open the first quote with an invisible character.
+    assert text == path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    assert text == EXACT_TEXTS[name].removeprefix("\ufeff")
 
 
 def test_md_is_stored_as_the_text_it_renders_to(files):

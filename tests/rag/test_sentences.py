@@ -20,7 +20,7 @@ def texts(text: str, start: int = 0, end: int | None = None) -> list[str]:
 
 @pytest.mark.parametrize("text,expected", [
     ("One. Two? Three! Four", ["One.", "Two?", "Three!", "Four"]),
-    ("Wow… really? Yes... fine.", ["Wow…", "really?", "Yes...", "fine."]),
+    ("Wow… really? Yes... fine.", ["Wow… really?", "Yes... fine."]),  # lower case goes on the sentence
     ('He said "go." She went.', ['He said "go."', "She went."]),
     ("(It ended.) Then more.", ["(It ended.)", "Then more."]),
     ("«Basta.» Dijo él.", ["«Basta.»", "Dijo él."]),
@@ -40,6 +40,9 @@ def test_sentence_ends(text, expected):
                                                                   "Next."]),
     ("Held in the U.S. and EE.UU. in Jan. 2020. Next.", ["Held in the U.S. and EE.UU. in Jan. 2020.", "Next."]),
     ("Acme Inc. and Foo Ltd. signed. Next.", ["Acme Inc. and Foo Ltd. signed.", "Next."]),
+    ("Viven en EE. UU. desde 1990. Luego no.", ["Viven en EE. UU. desde 1990.", "Luego no."]),
+    ("Jacques Lefevre (c. 1455-1536) taught. It uses approx. 4 kg.", ["Jacques Lefevre (c. 1455-1536) taught.",
+                                                                  "It uses approx. 4 kg."]),
 ])
 def test_abbreviations_do_not_end_sentences(text, expected):
     assert texts(text) == expected
@@ -52,6 +55,17 @@ def test_initials_and_dotted_acronyms_do_not_end_sentences():
                                                                   "Then it ended."]
     # A word that merely ends the sentence still ends it.
     assert texts("They met in LIMA. Then it ended.") == ["They met in LIMA.", "Then it ended."]
+
+
+def test_a_sentence_does_not_begin_in_lower_case():
+    # An unknown abbreviation ("et al.", "d.C.") or an elision ("…in Congress... as well as") is
+    # followed by lower case; a new sentence is not. A line break still ends a line.
+    assert texts("Studies by Jones et al. have shown it. Then more.") == ["Studies by Jones et al. have shown it.",
+                                                                         "Then more."]
+    assert texts("“The bill, now in Congress... as well as the rest.” Done.") == [
+        "“The bill, now in Congress... as well as the rest.”", "Done."]
+    assert texts("Un Buda del 750 d.C. y otros objetos. Fin.") == ["Un Buda del 750 d.C. y otros objetos.", "Fin."]
+    assert texts("A heading.\nlower case line") == ["A heading.", "lower case line"]
 
 
 def test_numbers_and_dotted_names_are_not_cut():
