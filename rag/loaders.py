@@ -1,7 +1,7 @@
 """Reading files into Documents: .txt, .md, .html, .pdf, .docx.
 
-For .txt the document's text is the file decoded as UTF-8 with nothing changed, so a citation's
-offsets can be checked against the file itself. A .md file is stored as the text it renders to
+For .txt the document's text is the file decoded as UTF-8 with nothing changed but a leading
+byte-order mark, so a citation's offsets can be checked against the file itself. A .md file is stored as the text it renders to
 (`rag/markdown.py`: no front matter, link, emphasis or table syntax in a quote); other formats
 keep the text exactly as extracted. Offsets always refer to the stored text (`rag text`,
 GET /documents/{doc_id}/text). A file that cannot be read raises BadFile with a reason a person can act on.
