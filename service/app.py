@@ -16,7 +16,8 @@ from .api import errors
 from .api.deps import require_api_key
 from .api.limits import BodyLimit, Limit
 from .api.monitoring import Metrics, RequestCounter
-from .api.routes import ask, documents, health, metrics, page
+from .api.routes import ask, documents, health, metrics, page, schema
+from .api.schemas import error_responses
 from .api.uploads import upload_too_large
 
 # JSON bodies are small: a 2000-character question, even with every character \u-escaped,
@@ -41,6 +42,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine
         yield
     finally:
+        app.state.engine = None  # /readyz says 503 from here on
         if (slack := getattr(app.state, "slack", None)) is not None:
             slack.close()  # lets the Slack answers under way finish before the engine closes
         engine.close()
@@ -48,8 +50,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    # With a key, every route but /healthz needs it; the schema and docs pages, which FastAPI
-    # serves outside the routers, are then not served at all.
+    # With a key, FastAPI's own schema and docs routes, which take no dependencies, are off: the
+    # schema is served by a guarded route instead, and the docs page is not served, since a browser
+    # cannot send the key when it opens a page.
     public_docs = not settings.api_key
     app = FastAPI(
         title="rag-cited",
@@ -75,12 +78,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app, log_questions=settings.log_questions)
     app.add_middleware(RequestCounter, metrics=app.state.metrics)
 
-    guarded = [Depends(require_api_key)]
+    # The key's dependency (and so the schema's bearer security and 401s) exists only with a key:
+    # a schema that asked for a key the service does not check would be untrue.
+    guarded = {}
+    if settings.api_key:
+        guarded = {"dependencies": [Depends(require_api_key)], "responses": error_responses(401)}
+        app.include_router(schema.router, **guarded)
     app.include_router(health.router)
     app.include_router(page.router)
-    app.include_router(ask.router, dependencies=guarded)
-    app.include_router(documents.router, dependencies=guarded)
-    app.include_router(metrics.router, dependencies=guarded)
+    app.include_router(ask.router, **guarded)
+    app.include_router(documents.router, **guarded)
+    app.include_router(metrics.router, **guarded)
     if settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token:
         from .slack import install  # slack-bolt is imported only when a Slack setting is given
 

@@ -16,9 +16,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rag.errors import RagError
+
+from .schemas import NOT_BLANK
 
 log = logging.getLogger("service")
 
@@ -71,24 +74,42 @@ def _describe(error: dict) -> str:
         return f"'{where}' is required" if where else "the request has no body"
     if not where and kind in ("model_attributes_type", "model_type", "dict_type"):
         return "the body must be a JSON object, sent with 'Content-Type: application/json'"
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == NOT_BLANK:
+        return f"'{where}' is blank; it needs a character other than spaces"
     return f"'{where or 'body'}': {error['msg']}"
 
 
 async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-    return JSONResponse({"detail": one_line(_reword(request, exc))}, status_code=exc.status_code,
-                        headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {"Allow": ", ".join(allowed_methods(request))}
+    return JSONResponse({"detail": one_line(_reword(request, exc, headers))}, status_code=exc.status_code,
+                        headers=headers)
 
 
-def _reword(request: Request, exc: HTTPException) -> str:
+# The methods a route may have; HEAD comes with every GET.
+METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path: Starlette's 405 names only one route's.
+
+    GET and POST /documents are two routes, so PUT /documents would say `Allow: GET`.
+    """
+    routes = request.app.router.routes
+    return [method for method in METHODS
+            if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)]
+
+
+def _reword(request: Request, exc: HTTPException, headers: dict[str, str] | None) -> str:
     if exc.detail != HTTPStatus(exc.status_code).phrase:
         return str(exc.detail)
     if exc.status_code == 404:
         return (f"no endpoint at {request.url.path}; the API has POST /ask, GET|POST /documents, "
-                "GET|DELETE /documents/{doc_id}, GET /documents/{doc_id}/text, GET /healthz and GET /metrics.")
+                "GET|DELETE /documents/{doc_id}, GET /documents/{doc_id}/text, GET /healthz, GET /readyz "
+                "and GET /metrics.")
     if exc.status_code == 405:
-        headers = {name.lower(): value for name, value in (exc.headers or {}).items()}
-        allowed = headers.get("allow", "another method")
-        return f"{request.method} is not allowed on {request.url.path}; use {allowed}."
+        return f"{request.method} is not allowed on {request.url.path}; use {(headers or {})['Allow']}."
     return str(exc.detail)
 
 

@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from rag.engine import MAX_QUESTION_CHARS
 
-# Leading and trailing blanks are dropped before the length checks, so "   " is an empty question.
-Question = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUESTION_CHARS)]
+# A question needs one character that is not whitespace. The schema states exactly what is
+# checked: the length counts every character, as the engine does, and the pattern is matched by
+# Python's `re` (regex_engine below), whose whitespace is str.isspace(), the engine's own test.
+NOT_BLANK = r"\S"
+Question = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NOT_BLANK,
+                                description="Must hold a character other than whitespace.")]
+
+
+def _integral(value: object) -> object:
+    # JSON Schema counts 20.0 as an integer, and JSON clients may send one; 2.5 and "5" still fail.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+TopK = Annotated[int, Field(ge=1, le=50), BeforeValidator(_integral)]
 
 
 class AskRequest(BaseModel):
     # Strict: "5" is not a top_k and 7 is not a question; unknown fields are mistakes, not options.
-    model_config = ConfigDict(extra="forbid", strict=True,
+    model_config = ConfigDict(extra="forbid", strict=True, regex_engine="python-re",
                               json_schema_extra={"examples": [{"question": "Who implements TRACK4TIP?"}]})
 
     question: Question
-    top_k: int | None = Field(default=None, ge=1, le=50, description="Passages to retrieve (default: RAG_TOP_K).")
+    top_k: TopK | None = Field(default=None, description="Passages to retrieve (default: RAG_TOP_K).")
     conversation_id: str | None = Field(
         default=None, min_length=1, max_length=64,
         description="Continue this conversation (from an earlier answer); omit to start a new one.")
@@ -88,16 +100,40 @@ class UploadOut(BaseModel):
     seconds: float
 
 
-class Health(BaseModel):
-    status: str
+class Live(BaseModel):
+    status: Literal["ok"]
+
+
+class Ready(BaseModel):
+    status: Literal["ready"]
     documents: int
     chunks: int
 
 
-class ErrorOut(BaseModel):
+class NotReady(BaseModel):
+    status: Literal["not ready"]
     detail: str
 
 
-def error_responses(*statuses: int) -> dict[int, dict]:
-    """OpenAPI entries for the errors a route can answer, all shaped as ErrorOut."""
-    return {status: {"model": ErrorOut} for status in statuses}
+class ErrorOut(BaseModel):
+    detail: str = Field(description="What happened and what to do, in one line.")
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class InvalidRequestOut(ErrorOut):
+    errors: list[FieldError] = Field(description="One entry per invalid part of the request.")
+
+
+class UploadRefusedOut(ErrorOut):
+    refused: list[Refusal] = Field(default_factory=list, description="The files refused, each with its reason.")
+
+
+def error_responses(*statuses: int, model: type[ErrorOut] | None = None) -> dict[int, dict]:
+    """OpenAPI entries for the errors a route can answer: ErrorOut, and a 422's field list, unless
+    `model` says otherwise."""
+    return {status: {"model": model or (InvalidRequestOut if status == 422 else ErrorOut)} for status in statuses}

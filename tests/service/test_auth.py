@@ -1,4 +1,5 @@
-"""RAG_API_KEY: with a key every route but /healthz needs `Authorization: Bearer <key>`."""
+"""RAG_API_KEY: with a key every route but the probes and the page needs `Authorization: Bearer <key>`,
+and the schema says so."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ GUARDED = [
     ("GET", "/documents/0123456789abcdef/text", {}),
     ("DELETE", "/documents/0123456789abcdef", {}),
     ("GET", "/metrics", {}),
+    ("GET", "/openapi.json", {}),
 ]
 IDS = [f"{method} {path}" for method, path, _ in GUARDED]
 
@@ -56,19 +58,34 @@ def test_with_the_key_every_guarded_route_answers(keyed, method, path, kwargs):
     assert response.status_code in (200, 404), response.text
 
 
-def test_healthz_never_needs_the_key(keyed):
-    assert keyed.get("/healthz").json() == {"status": "ok", "documents": len(documents(keyed)),
-                                            "chunks": sum(d["chunks"] for d in documents(keyed))}
+def test_the_probes_never_need_the_key(keyed):
+    assert keyed.get("/healthz").json() == {"status": "ok"}
+    assert keyed.get("/readyz").json() == {"status": "ready", "documents": len(documents(keyed)),
+                                           "chunks": sum(d["chunks"] for d in documents(keyed))}
 
 
-def test_with_a_key_the_schema_and_docs_are_not_served(keyed):
-    for path in ("/openapi.json", "/docs"):
-        assert_error(keyed.get(path, headers={"Authorization": f"Bearer {KEY}"}), 404)
+def test_with_a_key_the_schema_is_served_to_the_key_and_declares_it(keyed):
+    schema = keyed.get("/openapi.json", headers={"Authorization": f"Bearer {KEY}"}).json()
+    assert schema["components"]["securitySchemes"] == {
+        "HTTPBearer": {"type": "http", "scheme": "bearer", "description": "The key set in RAG_API_KEY."}}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            guarded = path not in ("/healthz", "/readyz")
+            assert ("security" in operation) is guarded, (method, path)
+            assert ("401" in operation["responses"]) is guarded, (method, path)
 
 
-def test_without_a_key_nothing_needs_one(client):
+def test_with_a_key_the_docs_page_is_not_served(keyed):
+    # A browser opening /docs cannot send the key; the schema is at /openapi.json, to the key.
+    assert_error(keyed.get("/docs", headers={"Authorization": f"Bearer {KEY}"}), 404)
+
+
+def test_without_a_key_nothing_needs_one_and_the_schema_asks_for_none(client):
     assert client.post("/ask", json={"question": "Who built the lighthouse?"}).status_code == 200
     assert client.get("/metrics").status_code == 200
     assert client.get("/documents", headers={"Authorization": "Bearer anything"}).status_code == 200
     schema = client.get("/openapi.json").json()
-    assert {"/ask", "/documents", "/documents/{doc_id}/text", "/healthz", "/metrics"} <= set(schema["paths"])
+    assert {"/ask", "/documents", "/documents/{doc_id}/text", "/healthz", "/readyz", "/metrics"} <= set(schema["paths"])
+    assert "securitySchemes" not in schema.get("components", {})
+    assert not any("401" in operation["responses"] or "security" in operation
+                   for operations in schema["paths"].values() for operation in operations.values())

@@ -83,7 +83,7 @@ def test_many_files_in_one_request(serve):
     client = serve().client
     report = upload(client, {s.name: s.data for s in SAMPLES}).json()
     assert sorted(d["source"] for d in report["added"]) == sorted(s.name for s in SAMPLES)
-    assert client.get("/healthz").json()["documents"] == len(SAMPLES)
+    assert client.get("/readyz").json()["documents"] == len(SAMPLES)
 
 
 def test_concurrent_uploads_wait_their_turn_instead_of_failing(serve):
@@ -92,7 +92,7 @@ def test_concurrent_uploads_wait_their_turn_instead_of_failing(serve):
     with ThreadPoolExecutor(len(batches)) as pool:
         responses = list(pool.map(lambda files: upload(client, files), batches))
     assert [r.status_code for r in responses] == [200] * len(batches)
-    assert client.get("/healthz").json()["documents"] == len(batches) * len(SAMPLES)
+    assert client.get("/readyz").json()["documents"] == len(batches) * len(SAMPLES)
 
 
 def test_uploading_again_is_unchanged_and_new_content_replaces(serve):
@@ -117,13 +117,13 @@ def test_removing_a_document(serve):
     client = serve().client
     upload(client, CORPUS)
     document = by_source(client)["lighthouse.md"]
-    before = client.get("/healthz").json()
+    before = client.get("/readyz").json()
 
     removed = client.delete(f"/documents/{document['doc_id']}")
     assert removed.status_code == 200 and removed.json() == document
     assert "lighthouse.md" not in by_source(client)
-    assert client.get("/healthz").json() == {"status": "ok", "documents": before["documents"] - 1,
-                                             "chunks": before["chunks"] - document["chunks"]}
+    assert client.get("/readyz").json() == {"status": "ready", "documents": before["documents"] - 1,
+                                            "chunks": before["chunks"] - document["chunks"]}
     assert_error(client.get(f"/documents/{document['doc_id']}/text"), 404, "no document")
     assert_error(client.delete(f"/documents/{document['doc_id']}"), 404, "no document")
     answer = client.post("/ask", json={"question": KNOWN_QUESTION}).json()

@@ -74,6 +74,19 @@ def test_a_wrong_method_is_a_json_405_naming_the_right_one(client, unharmed):
     unharmed()
 
 
+@pytest.mark.parametrize(("method", "path", "allowed"), [
+    ("PUT", "/documents", "GET, POST"),
+    ("PATCH", "/documents/0123456789abcdef", "DELETE, GET"),
+    ("OPTIONS", "/documents/0123456789abcdef/text", "GET"),
+    ("DELETE", "/healthz", "GET"),
+])
+def test_a_405_allows_every_method_of_the_path(client, method, path, allowed):
+    # GET and POST /documents are two routes; the Allow header and the advice name both.
+    response = client.request(method, path)
+    assert_error(response, 405, f"use {allowed}")
+    assert response.headers["allow"] == allowed
+
+
 def test_nothing_connects_out_even_with_opentelemetry_configured(serve, monkeypatch):
     # FastAPI exports OpenTelemetry data when these are set, unless the app turns it off.
     monkeypatch.setenv("FASTAPI_OTEL_AUTO_CONFIGURE", "true")

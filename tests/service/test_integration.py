@@ -114,4 +114,4 @@ def test_questions_are_answered_while_an_upload_is_indexed(seeded):
 
     removed = seeded.delete(f"/documents/{done['response'].json()['added'][0]['doc_id']}")
     assert removed.status_code == 200 and removed.json()["source"] == "archive.txt"
-    assert seeded.get("/healthz").json()["documents"] == 5
+    assert seeded.get("/readyz").json()["documents"] == 5

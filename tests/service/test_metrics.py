@@ -1,4 +1,4 @@
-"""GET /metrics and GET /healthz: Prometheus text from the app's own registry, and the counts."""
+"""GET /metrics and GET /readyz: Prometheus text from the app's own registry, and the counts."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_metrics_count_requests_time_answers_and_gauge_the_index(serve):
     client.post("/ask", json={"question": ""})
     client.get("/documents/0123456789abcdef/text")
     client.get("/no/such/page")
-    health = client.get("/healthz").json()
+    ready = client.get("/readyz").json()
 
     metrics = samples(client)
     assert metrics[requests("POST", "/documents", 200)] == 1
@@ -38,12 +38,12 @@ def test_metrics_count_requests_time_answers_and_gauge_the_index(serve):
     assert metrics[requests("POST", "/ask", 422)] == 1
     assert metrics[requests("GET", "/documents/{doc_id}/text", 404)] == 1
     assert metrics[requests("GET", "unmatched", 404)] == 1
-    assert metrics[requests("GET", "/healthz", 200)] == 1
+    assert metrics[requests("GET", "/readyz", 200)] == 1
     assert metrics[("rag_ask_seconds_count", (("found", "true"),))] == 1
     assert metrics[("rag_ask_seconds_count", (("found", "false"),))] == 1
     assert metrics[("rag_ask_seconds_sum", (("found", "true"),))] > 0
-    assert metrics[("rag_documents", ())] == health["documents"] == len(CORPUS)
-    assert metrics[("rag_chunks", ())] == health["chunks"] > 0
+    assert metrics[("rag_documents", ())] == ready["documents"] == len(CORPUS)
+    assert metrics[("rag_chunks", ())] == ready["chunks"] > 0
 
 
 def test_each_app_counts_only_its_own_requests(serve):
@@ -54,5 +54,5 @@ def test_each_app_counts_only_its_own_requests(serve):
     assert samples(second)[requests("GET", "/metrics", 200)] == 1
 
 
-def test_healthz_counts_an_empty_index(serve):
-    assert serve().client.get("/healthz").json() == {"status": "ok", "documents": 0, "chunks": 0}
+def test_readyz_counts_an_empty_index(serve):
+    assert serve().client.get("/readyz").json() == {"status": "ready", "documents": 0, "chunks": 0}

@@ -17,7 +17,7 @@ log = logging.getLogger("service.ask")
 
 # A plain `def`: FastAPI runs it in a worker thread, so embedding a question never stalls the
 # event loop, and questions keep being answered while an upload is indexed in another thread.
-@router.post("/ask", response_model=AnswerOut, responses=error_responses(400, 401, 404, 413, 422))
+@router.post("/ask", response_model=AnswerOut, responses=error_responses(400, 404, 413, 422))
 def ask(body: AskRequest, request: Request, engine: EngineDep, settings: SettingsDep,
         metrics: MetricsDep) -> dict:
     """Answers from the indexed documents; `citations[n-1]` backs the sentence marked [n]."""

@@ -12,22 +12,38 @@ from typing import Annotated
 from fastapi import APIRouter, File, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
+from rag.loaders import SUPPORTED
 from rag.schema import IngestReport
 
 from ..deps import EngineDep, SettingsDep, WriteLockDep
-from ..schemas import DocumentOut, DocumentText, UploadOut, error_responses
+from ..schemas import DocumentOut, DocumentText, UploadOut, UploadRefusedOut, error_responses
 from ..uploads import Refused, UploadRefused, refusals_of, screen
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
+FILES = (f"One or more files named with a supported extension ({', '.join(SUPPORTED)}); a request "
+         "whose files are all refused answers 415 when every refusal is for the type, 400 otherwise.")
+# The file name decides how a file is read, so the schema states it, as the part's
+# Content-Disposition header: generated requests then send files that can be indexed.
+_NAME = "|".join(s.lstrip(".") for s in SUPPORTED)
+UPLOAD_ENCODING = {"requestBody": {"content": {"multipart/form-data": {"encoding": {"files": {"headers": {
+    "Content-Disposition": {
+        "description": "Each file part names its file; the extension decides how it is read.",
+        "required": True,
+        "schema": {"type": "string", "pattern": rf'filename="[^"/\\]+\.({_NAME})"',
+                   "example": 'form-data; name="files"; filename="report.txt"'},
+    },
+}}}}}}}
 
-@router.get("", response_model=list[DocumentOut], responses=error_responses(401))
+
+@router.get("", response_model=list[DocumentOut])
 def list_documents(engine: EngineDep) -> list[dict]:
     return [d.to_dict() for d in engine.documents()]
 
 
-@router.post("", response_model=UploadOut, responses=error_responses(400, 401, 409, 413, 415, 422))
-async def upload(files: Annotated[list[UploadFile], File(description="One or more .txt .md .html .pdf .docx files.")],
+@router.post("", response_model=UploadOut, openapi_extra=UPLOAD_ENCODING,
+             responses=error_responses(409, 413, 422) | error_responses(400, 415, model=UploadRefusedOut))
+async def upload(files: Annotated[list[UploadFile], File(min_length=1, description=FILES)],
                  engine: EngineDep, settings: SettingsDep, write_lock: WriteLockDep) -> dict:
     """Indexes the files before answering; lists what was added, replaced, unchanged and refused."""
     screened = await run_in_threadpool(screen, files, settings.max_upload_bytes)
@@ -53,19 +69,19 @@ def _summary(report: IngestReport, refused: list[Refused]) -> dict:
     }
 
 
-@router.get("/{doc_id}", response_model=DocumentOut, responses=error_responses(401, 404))
+@router.get("/{doc_id}", response_model=DocumentOut, responses=error_responses(404, 422))
 def get_document(doc_id: str, engine: EngineDep) -> dict:
     return engine.index.document(doc_id).to_dict()
 
 
-@router.get("/{doc_id}/text", response_model=DocumentText, responses=error_responses(401, 404))
+@router.get("/{doc_id}/text", response_model=DocumentText, responses=error_responses(404, 422))
 def get_text(doc_id: str, engine: EngineDep) -> dict:
     """The text that citations' start and end offsets point into."""
     info = engine.index.document(doc_id)
     return {"doc_id": info.doc_id, "source": info.source, "text": engine.index.text(doc_id)}
 
 
-@router.delete("/{doc_id}", response_model=DocumentOut, responses=error_responses(401, 404, 409))
+@router.delete("/{doc_id}", response_model=DocumentOut, responses=error_responses(404, 409, 422))
 async def remove(doc_id: str, engine: EngineDep, write_lock: WriteLockDep) -> dict:
     """Removes the document and its chunks; answers with what was removed."""
     async with write_lock:
