@@ -33,7 +33,7 @@ def campaign(base_url: str, *, key: str | None, max_examples: int, seed: int, ma
         command += ["--header", f"Authorization: Bearer {key}"]
     if max_time:
         command += ["--max-time", str(max_time)]
-    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    run = subprocess.run(command, capture_output=True, text=True, check=False, cwd=report.parent)
     result = json.loads(report.read_text("utf-8"))
     if result["failures"] or result["errors"]:
         print(run.stdout, file=sys.stderr)  # the failing cases, each with a curl line to reproduce it

@@ -38,7 +38,7 @@ def test_generated_requests_are_answered_as_the_schema_says(tmp_path, key):
     with live(create_app(settings), headers=headers) as served:
         assert upload(served.client, CORPUS).status_code == 200
         run = subprocess.run([*command, f"{served.client.base_url}/openapi.json"], capture_output=True, text=True,
-                             timeout=CAP_SECONDS, check=False)
+                             timeout=CAP_SECONDS, check=False, cwd=tmp_path)
     result = json.loads(report.read_text("utf-8"))
     assert result["operations"]["tested"] == 9, run.stdout
     assert result["test_cases"]["generated"] > 100, run.stdout
