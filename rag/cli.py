@@ -209,7 +209,7 @@ def serve(host: str, port: int, as_json: bool) -> None:
         app.state.slack.start_socket_mode()
     if as_json:
         click.echo(json.dumps({"serving": f"http://{host}:{port}"}))
-    uvicorn.Server(server.config(app, settings, host=host, port=port, log_level="info", access_log=False)).run()
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, **server.options(settings))
 
 
 @main.command(name="eval")

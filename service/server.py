@@ -14,8 +14,6 @@ import functools
 from dataclasses import dataclass
 
 import h11
-import uvicorn
-from fastapi import FastAPI
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from rag.settings import Settings
@@ -83,10 +81,10 @@ class GuardedH11Protocol(H11Protocol):
         self._phase = None
 
 
-def config(app: FastAPI, settings: Settings, **options) -> uvicorn.Config:
-    """uvicorn's configuration for this app: the guarded HTTP protocol and the RAG_* limits."""
+def options(settings: Settings) -> dict:
+    """uvicorn's options for this app (for uvicorn.run or uvicorn.Config): the guarded HTTP protocol
+    and the RAG_* limits."""
     times = RequestTimes(settings.header_timeout, settings.body_timeout, settings.body_min_rate)
-    return uvicorn.Config(
-        app, http=functools.partial(GuardedH11Protocol, times=times),
-        timeout_keep_alive=settings.keep_alive_timeout, limit_concurrency=settings.max_connections,
-        h11_max_incomplete_event_size=settings.max_header_bytes, **options)
+    return {"http": functools.partial(GuardedH11Protocol, times=times),
+            "timeout_keep_alive": settings.keep_alive_timeout, "limit_concurrency": settings.max_connections,
+            "h11_max_incomplete_event_size": settings.max_header_bytes}
