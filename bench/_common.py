@@ -55,12 +55,13 @@ def table(rows: list[tuple[str, str]]) -> str:
 def served(settings) -> Iterator[httpx.Client]:
     """The real app under uvicorn on a free loopback port, and a keep-alive client to it."""
     from service.app import create_app
+    from service.server import options
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning", access_log=False))
+                                           log_level="warning", access_log=False, **options(settings)))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from . import render
-from .errors import RagError
+from .errors import InvalidInput, RagError
 from .settings import Settings
 
 EXIT_RUNTIME, EXIT_USAGE = 1, 2
@@ -28,6 +29,10 @@ class Rag(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except OSError as exc:  # a path the system refused: too long, a file where a folder must be, no permission
+            click.echo(f"error: {_short(exc.filename)}: {exc.strerror or exc}; check the path (and RAG_INDEX_DIR) "
+                       "and its permissions, then try again.", err=True)
+            ctx.exit(EXIT_RUNTIME)
         except KeyboardInterrupt:
             click.echo("interrupted; the index keeps its last complete state.", err=True)
             ctx.exit(130)
@@ -35,6 +40,22 @@ class Rag(click.Group):
             click.echo(f"error: unexpected {exc.__class__.__name__}: {exc}; please report it with the command "
                        "you ran.", err=True)
             ctx.exit(EXIT_RUNTIME)
+
+
+def _short(path, limit: int = 120) -> str:
+    """A path fit for one line: a 10,000-character name is cut in the middle."""
+    text = str(path) if path is not None else "a file"
+    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 2:]}"
+
+
+def _lines(stream) -> Iterator[str]:
+    """Lines of a byte stream as text; a line that is not UTF-8 is a usage error that says which."""
+    for number, raw in enumerate(stream, start=1):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput(f"line {number} of the standard input is not UTF-8 text; convert it (for example "
+                               "with `iconv -f LATIN1 -t UTF-8`) and try again.") from None
 
 
 def _engine(settings: Settings | None = None):
@@ -107,7 +128,7 @@ def ask(question: str, top_k: int | None, conversation_id: str | None, as_json: 
       printf 'What is REDTRAM?\\nQuem implementa o programa EL PAcCTO?\\n' | rag ask - --json
     """
     engine = _engine()
-    questions = (line.strip() for line in sys.stdin) if question == "-" else iter([question])
+    questions = (line.strip() for line in _lines(sys.stdin.buffer)) if question == "-" else iter([question])
     for q in questions:
         if question == "-" and not q:
             continue
@@ -176,6 +197,7 @@ def serve(host: str, port: int, as_json: bool) -> None:
     """
     import uvicorn
 
+    from service import server
     from service.app import create_app
 
     settings = Settings()
@@ -187,7 +209,7 @@ def serve(host: str, port: int, as_json: bool) -> None:
         app.state.slack.start_socket_mode()
     if as_json:
         click.echo(json.dumps({"serving": f"http://{host}:{port}"}))
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, **server.options(settings))
 
 
 @main.command(name="eval")

@@ -102,9 +102,12 @@ class ConversationStore:
     def add(self, conversation_id: str, turn: Turn) -> None:
         now = self._clock()
         with self._db as db:
-            n = db.execute("SELECT COUNT(*) FROM turns WHERE conversation_id = ?", (conversation_id,)).fetchone()[0]
-            db.execute("INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (conversation_id, n, turn.question, turn.subject, turn.answer, int(turn.found), now))
+            # The turn's number is taken in the insert itself: counted first, two answers of one
+            # conversation at once (a double-clicked question) took the same number and one failed.
+            db.execute("INSERT INTO turns SELECT ?, COALESCE(MAX(n) + 1, 0), ?, ?, ?, ?, ? FROM turns "
+                       "WHERE conversation_id = ?",
+                       (conversation_id, turn.question, turn.subject, turn.answer, int(turn.found), now,
+                        conversation_id))
             db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id))
 
     def close(self) -> None:

@@ -15,7 +15,7 @@ from .embedding import Embedder, LazyEmbedder
 from .errors import InvalidInput
 from .followup import search_text, subject_of
 from .gloss import add_glosses
-from .i18n import TOO_LONG, message
+from .i18n import NO_DOCUMENTS, TOO_LONG, message
 from .glossary import Glossary
 from .index import Index, Progress
 from .loaders import SourceFile, discover
@@ -70,9 +70,13 @@ class Engine:
         question = validate_question(question, self.detector)
         history = self.conversations.turns(conversation_id) if conversation_id else []
         conversation_id = conversation_id or self.conversations.start()
-        query = self.analyzer.analyze(search_text(question, history), language=self.detector.detect(question))
-        hits = self.retriever.retrieve(query, top_k or self.settings.top_k, mode)
-        answer = add_glosses(self.composer.compose(query, hits), self.translator)
+        language = self.detector.detect(question)
+        if self.index.store.is_empty():
+            answer = Answer(question, message(NO_DOCUMENTS, language), False, language, [])
+        else:
+            query = self.analyzer.analyze(search_text(question, history), language=language)
+            hits = self.retriever.retrieve(query, top_k or self.settings.top_k, mode)
+            answer = add_glosses(self.composer.compose(query, hits), self.translator)
         answer.question = question
         answer.conversation_id = conversation_id
         self.conversations.add(conversation_id, Turn(question, subject_of(question, history), answer.answer,
@@ -120,6 +124,10 @@ class Engine:
             files = list(discover([Path(p) for p in paths]))
         except FileNotFoundError as exc:
             raise InvalidInput(f"no such file or folder: {exc}; check the path and try again.") from None
+        except OSError as exc:  # a name too long for the file system, a folder that may not be read
+            name = str(exc.filename)
+            name = name if len(name) <= 120 else f"{name[:60]}…{name[-60:]}"
+            raise InvalidInput(f"cannot read {name}: {exc.strerror or exc}; check the path and try again.") from None
         if on_total:
             on_total(len(files))
         return self.ingest_files(files, progress=progress)

@@ -12,7 +12,7 @@ import numpy as np
 from .analysis import LanguageDetector
 from .chunking import Chunker
 from .embedding import Embedder, is_embedder
-from .errors import ModelMismatch, NotFound
+from .errors import InvalidInput, ModelMismatch, NotFound
 from .loaders import BadFile, SourceFile, extract
 from .locking import WriteLock
 from .schema import Chunk, Document, DocumentInfo, IngestReport, Skipped, content_hash
@@ -32,6 +32,9 @@ class Index:
         if not is_embedder(embedder):
             raise TypeError("embedder must implement the Embedder protocol")
         self.folder = Path(folder)
+        if self.folder.exists() and not self.folder.is_dir():
+            raise InvalidInput(f"RAG_INDEX_DIR={str(folder)!r} is a file, not a folder; point RAG_INDEX_DIR at "
+                               "a folder (a new one is created) and run 'rag ingest'.")
         self.folder.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
         self.chunker = chunker

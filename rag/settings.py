@@ -72,6 +72,18 @@ class Settings(BaseSettings):
         default="apertium",
         description=("Machine translation of questions into the documents' languages and of quotes into the "
                      "question's (Debian's Apertium; off by itself when it is not installed)."))
+    # Slow and idle clients (service/server.py): each holds a connection, a file and a task.
+    keep_alive_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds a connection may stay idle, new or between requests, before it is closed.")
+    header_timeout: float = Field(
+        default=20.0, gt=0, description="Seconds a request's line and headers may take to arrive, from their first byte.")
+    body_timeout: float = Field(
+        default=20.0, gt=0, description="Seconds a request's body may take to arrive, plus one for every "
+                                        "RAG_BODY_MIN_RATE bytes it brings.")
+    body_min_rate: int = Field(default=500, ge=1, description="Bytes a second that keep a slow body's upload going.")
+    max_connections: int = Field(
+        default=1000, ge=1, description="Connections (and requests under way) at once; beyond it, requests get 503.")
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, description="Largest request line and headers.")
     conversation_ttl_hours: float = Field(default=24.0, gt=0, description="Idle hours before a conversation expires.")
     # Slack (service/slack): the bot is on when the bot token is set with the signing secret (HTTP,
     # POST /slack/events) or the app-level token (Socket Mode, started by `rag serve`).

@@ -13,7 +13,7 @@ class ThreadConnections:
         self._pragmas = pragmas
         self._isolation_level = isolation_level
         self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
+        self._opened: dict[threading.Thread, sqlite3.Connection] = {}
         self._lock = threading.Lock()
 
     def get(self) -> sqlite3.Connection:
@@ -25,12 +25,19 @@ class ThreadConnections:
                 conn.execute(f"PRAGMA {pragma}")
             self._local.conn = conn
             with self._lock:
-                self._opened.append(conn)
+                self._close_orphans()
+                self._opened[threading.current_thread()] = conn
         return conn
+
+    def _close_orphans(self) -> None:
+        """The server's worker threads end after a while idle and new ones start under load: the
+        connections of ended threads are closed, or each burst of requests would leave files open."""
+        for thread in [t for t in self._opened if not t.is_alive()]:
+            self._opened.pop(thread).close()
 
     def close(self) -> None:
         with self._lock:
-            for conn in self._opened:
+            for conn in self._opened.values():
                 conn.close()
             self._opened.clear()
         self._local = threading.local()

@@ -125,6 +125,9 @@ class Store:
         chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         return docs, chunks
 
+    def is_empty(self) -> bool:
+        return self.db.execute("SELECT NOT EXISTS (SELECT 1 FROM documents)").fetchone()[0] == 1
+
     def languages(self) -> set[str]:
         return {lang for (lang,) in self.db.execute("SELECT DISTINCT language FROM documents")}
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from rag.analysis import LANGUAGES, PREFIX_LEN, LanguageDetector, fold, is_informative, prefixes, stem, stems, words
@@ -135,21 +138,47 @@ def test_detectors_agree(detector):
         assert other.detect(passage) == detector.detect(passage) == language
 
 
-def test_each_thread_stems_with_its_own_stemmer():
-    """Snowball stemmers keep state between calls: shared by request threads, they raise IndexError."""
+def test_stems_are_the_same_from_many_threads_at_once():
+    """Snowball stemmers keep state between calls: one shared by request threads raised IndexError
+    and, worse, stemmed silently wrong ("achieved" -> "age"), and the cache kept the wrong stem."""
+    import sys
     import threading
 
-    from rag.analysis import _stemmer
+    import snowballstemmer
 
-    seen = {}
+    from rag.analysis import _STEMMER_NAMES
 
-    def grab(k: int) -> None:
-        seen[k] = _stemmer("pt")
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    text = " ".join(p.read_text("utf-8") for p in sorted(seeds.iterdir()))
+    vocabulary = sorted({w.lower() for w in re.findall(r"[^\W\d_]{3,}", text)})
+    cases = [(w, lang) for lang in LANGUAGES for w in vocabulary]
+    # The single-threaded truth, from stemmers of this test's own.
+    own = {lang: snowballstemmer.stemmer(_STEMMER_NAMES[lang]) for lang in LANGUAGES}
+    expected = {(w, lang): stem.__wrapped__(w, lang) for w, lang in cases}
+    assert all(expected[w, lang] == fold(own[lang].stemWord(w)) for w, lang in cases if not w.endswith(("ões", "ães")))
+    stem.cache_clear()  # the cache is filled by the threads below, racing
+    wrong, failures = [], []
 
-    threads = [threading.Thread(target=grab, args=(k,)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len({id(s) for s in seen.values()}) == 4
-    assert _stemmer("pt") is _stemmer("pt")  # one per thread, not one per call
+    def work(k: int) -> None:
+        try:
+            for n in range(len(cases)):
+                w, lang = cases[(n * 7 + k * 997) % len(cases)]  # each thread in its own order
+                for got in (stem(w, lang), stem.__wrapped__(w, lang)):
+                    if got != expected[w, lang]:
+                        wrong.append((w, lang, got))
+        except Exception as exc:  # noqa: BLE001 — an IndexError from a shared stemmer is the failure
+            failures.append(repr(exc))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch mid-word far more often than under real load
+    try:
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert len(cases) > 2000
+    assert failures == [] and wrong == [], (failures[:3], len(wrong), wrong[:5])
+    assert all(stem(w, lang) == expected[w, lang] for w, lang in cases)  # nothing wrong kept in the cache

@@ -276,3 +276,34 @@ def test_text_prints_what_a_citations_offsets_refer_to(env, runner):
     assert by_id["text"] == text and by_id["source"] == "ley.md"
     missing = run(runner, "text", "nowhere.md")
     assert missing.exit_code != 0 and "rag docs" in missing.output
+
+
+def test_invalid_utf8_on_stdin_is_a_usage_error(env, runner):
+    result = runner.invoke(main, ["ask", "-"], input=b"What is REDTRAM?\n\xff\xfe\n")
+    assert result.exit_code == 2 and "line 2 of the standard input is not UTF-8" in result.stderr
+    assert "unexpected" not in result.stderr
+
+
+def test_a_path_name_too_long_is_a_usage_error(env, runner):
+    result = runner.invoke(main, ["ingest", "a" * 10_000])
+    assert result.exit_code == 2 and "File name too long" in result.stderr
+    assert result.stderr.count("\n") == 1 and len(result.stderr) < 400
+
+
+def test_an_index_dir_that_is_a_file_says_so(env, runner, monkeypatch, tmp_path):
+    (tmp_path / "file").write_text("x")
+    monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "file"))
+    result = runner.invoke(main, ["docs"])
+    assert result.exit_code == 2 and "is a file, not a folder" in result.stderr
+
+
+@pytest.mark.parametrize(("question", "fragment"), [
+    ("Who implements TRACK4TIP?", "The index has no documents yet"),
+    ("¿Quién implementa TRACK4TIP?", "El índice aún no tiene documentos"),
+    ("Quem implementa o TRACK4TIP?", "O índice ainda não tem documentos"),
+])
+def test_asking_an_empty_index_says_how_to_add_documents(env, runner, question, fragment):
+    result = run(runner, "ask", question, "--json")
+    answer = json.loads(result.stdout)
+    assert result.exit_code == 0 and answer["found"] is False and answer["citations"] == []
+    assert fragment in answer["answer"] and "rag ingest" in answer["answer"]

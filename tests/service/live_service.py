@@ -13,6 +13,8 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
+from service.server import options
+
 # A small corpus in the three languages, for the fast tests with the 'hash' embedder.
 CORPUS = {
     "lighthouse.md": (
@@ -47,7 +49,8 @@ def live(app: FastAPI, *, headers: dict | None = None) -> Iterator[Served]:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     # log_config=None leaves logging alone, so caplog sees the service's records.
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
+                                           **options(app.state.settings)))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 120

@@ -86,3 +86,9 @@ def test_validation_errors_list_the_fields_without_echoing_the_input(client):
     assert body["errors"] == [{"loc": ["body", "question"], "msg": "String should have at most 2000 characters",
                                "type": "string_too_long"}]
     assert "secret" not in body["detail"]
+
+
+def test_an_empty_index_answers_how_to_add_documents(serve):
+    answer = serve().client.post("/ask", json={"question": "¿Quién implementa TRACK4TIP?"}).json()
+    assert answer["found"] is False and answer["citations"] == [] and answer["language"] == "es"
+    assert answer["answer"].startswith("El índice aún no tiene documentos") and "Subir" in answer["answer"]

@@ -1,0 +1,87 @@
+"""Slow and idle clients against the served app: each kind is closed within its time, and
+questions are answered meanwhile."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+
+from live_service import CORPUS, KNOWN_QUESTION, upload
+
+LIMITS = {"keep_alive_timeout": 1.0, "header_timeout": 1.0, "body_timeout": 1.0, "body_min_rate": 100_000}
+# Generous: the point is that they are closed at all, rather than held for as long as the client likes.
+CLOSED_WITHIN = 6.0
+BODY = b'{"question": "Who built the lighthouse on Gull Point?"}'
+
+
+def _idle(sock: socket.socket) -> None:
+    pass
+
+
+def _slow_headers(sock: socket.socket) -> None:
+    sock.sendall(b"POST /ask HTTP/1.1\r\nHost: x\r\n")
+    for n in range(100):
+        sock.sendall(f"X-Slow-{n}: y\r\n".encode())
+        time.sleep(0.2)
+
+
+def _slow_body(sock: socket.socket) -> None:
+    sock.sendall(b"POST /ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: %d\r\n\r\n" % len(BODY))
+    for byte in BODY:
+        sock.sendall(bytes([byte]))
+        time.sleep(0.2)
+
+
+def _closed_after(port: int, behave) -> float | None:
+    """Seconds until the server closed the connection while the client behaved so; None if never."""
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.settimeout(CLOSED_WITHIN * 3)
+    started = time.monotonic()
+    closed = threading.Event()
+
+    def watch() -> None:
+        try:
+            while sock.recv(4096):
+                pass
+        except OSError:
+            pass
+        closed.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        behave(sock)
+    except OSError:  # the server closed it mid-send
+        pass
+    closed.wait(CLOSED_WITHIN * 3)
+    sock.close()
+    return time.monotonic() - started if closed.is_set() else None
+
+
+@pytest.mark.parametrize("behave", [_idle, _slow_headers, _slow_body], ids=["idle", "slow headers", "slow body"])
+def test_slow_clients_are_closed_in_time_while_questions_are_answered(serve, behave):
+    served = serve(**LIMITS)
+    assert upload(served.client, CORPUS).status_code == 200
+    port = int(served.client.base_url.port)
+    results: list[float | None] = []
+    clients = [threading.Thread(target=lambda: results.append(_closed_after(port, behave))) for _ in range(20)]
+    for t in clients:
+        t.start()
+    answered = []
+    while any(t.is_alive() for t in clients):
+        answered.append(served.client.post("/ask", json={"question": KNOWN_QUESTION}).status_code)
+        time.sleep(0.1)
+    for t in clients:
+        t.join()
+    assert len(results) == 20 and all(r is not None and r < CLOSED_WITHIN for r in results), results
+    assert answered and set(answered) == {200}
+
+
+def test_an_honest_request_is_untouched(serve):
+    served = serve(**LIMITS)
+    assert upload(served.client, CORPUS).status_code == 200
+    time.sleep(1.5)  # the client's kept-alive connection is closed meanwhile; it opens another
+    assert served.client.post("/ask", json={"question": KNOWN_QUESTION}).json()["found"] is True
