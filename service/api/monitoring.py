@@ -9,6 +9,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Seconds; answers usually take tens of milliseconds, a cold or contended model up to seconds.
 ASK_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# nginx's "client closed request": counted apart from the server's own failures.
+CLIENT_CLOSED = 499
 
 
 @dataclass(frozen=True)
@@ -53,15 +55,24 @@ class RequestCounter:
             await self.app(scope, receive, send)
             return
         status = 500  # unless a response starts, the request failed
+        started = left = False  # left: the client went away before a response started
+
+        async def recording_receive() -> Message:
+            nonlocal left
+            message = await receive()
+            # The client left (or the server closed a slow one) before its answer: whatever the app
+            # answers after that reaches no one, and it is not the server's failure.
+            left = left or (message["type"] == "http.disconnect" and not started)
+            return message
 
         async def recording_send(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started = message["status"], True
             await send(message)
 
         try:
-            await self.app(scope, receive, recording_send)
+            await self.app(scope, recording_receive, recording_send)
         finally:
             route = getattr(scope.get("route"), "path", None) or "unmatched"
-            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
+            self.metrics.requests.labels(scope["method"], route, str(CLIENT_CLOSED if left else status)).inc()

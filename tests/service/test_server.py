@@ -85,3 +85,13 @@ def test_an_honest_request_is_untouched(serve):
     assert upload(served.client, CORPUS).status_code == 200
     time.sleep(1.5)  # the client's kept-alive connection is closed meanwhile; it opens another
     assert served.client.post("/ask", json={"question": KNOWN_QUESTION}).json()["found"] is True
+
+
+def test_a_client_closed_before_its_answer_is_not_counted_as_a_server_failure(serve):
+    served = serve(**LIMITS)
+    port = int(served.client.base_url.port)
+    assert all(_closed_after(port, _slow_body) is not None for _ in range(3))
+    metrics = served.client.get("/metrics").text
+    asks = [line for line in metrics.splitlines() if line.startswith("rag_http_requests_total") and '"/ask"' in line]
+    assert any('status="499"' in line for line in asks), asks
+    assert not any('status="500"' in line for line in asks), asks
