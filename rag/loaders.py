@@ -46,11 +46,9 @@ class SourceFile:
     source: str  # path relative to the folder it was ingested from, with '/' separators
     path: Path | None
     data: bytes | None = None
-    refused: str | None = None  # why discover would not read it (a link out of the folder, a bad name)
+    refused: str | None = None  # why extract will not read it (a link out of the folder, a bad name)
 
     def read(self) -> bytes:
-        if self.refused is not None:
-            raise BadFile(self.refused)
         if self.data is not None:
             return self.data
         try:
@@ -160,6 +158,8 @@ _EXTRACTORS: dict[str, tuple[str, Callable[[bytes, ContentLimits], str]]] = {
 
 def extract(file: SourceFile, limits: ContentLimits = ContentLimits()) -> tuple[str, str]:
     """Returns (format, text) or raises BadFile. Untrusted files go through rag.parsing, not here."""
+    if file.refused is not None:
+        raise BadFile(file.refused)
     if file.suffix not in _EXTRACTORS:
         raise BadFile(f"unsupported type '{file.suffix or 'no extension'}'; supported: {', '.join(SUPPORTED)}")
     kind, extractor = _EXTRACTORS[file.suffix]
@@ -194,7 +194,7 @@ def discover(paths: list[Path], *, follow_links: bool = False) -> Iterator[Sourc
 
     A link inside a folder that leads out of it is refused (a file named 'notes.txt' may point at
     /etc/passwd) unless follow_links; a path given by name is read wherever it points. A file with
-    a bad name is refused too; both come out as SourceFiles whose read() says why.
+    a bad name is refused too; both come out as SourceFiles that extract refuses, saying why.
     Raises FileNotFoundError for a path that does not exist.
     """
     for path in paths:
