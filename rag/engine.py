@@ -156,10 +156,12 @@ class Engine:
             else:
                 seen.add(file.source)
                 try:
-                    yield self.parsers.parse(file)
-                    continue
+                    parsed = self.parsers.parse(file)
                 except BadFile as exc:
                     skipped.append(Skipped(file.source, str(exc)))
+                else:
+                    yield parsed
+                    continue  # counted by the index once written
             if progress:
                 progress(1)
 

@@ -43,8 +43,9 @@ class Peaks:
 
 
 @contextmanager
-def watch(pid: int, every: float = 0.02) -> Iterator[Peaks]:
-    """Samples the process and its children until the block ends; the peaks are filled in meanwhile."""
+def watch(pid: int, every: float = 0.02, *, besides: frozenset[int] = frozenset()) -> Iterator[Peaks]:
+    """Samples the process and its children (but those in `besides`: other tests' servers' parsers)
+    until the block ends; the peaks are filled in meanwhile."""
     peaks = Peaks()
     seen: set[int] = set()
     done = threading.Event()
@@ -52,7 +53,7 @@ def watch(pid: int, every: float = 0.02) -> Iterator[Peaks]:
     def sample() -> None:
         while True:
             peaks.process_mb = max(peaks.process_mb, status_kb(pid, "VmRSS") / 1024)
-            for child in children(pid):
+            for child in children(pid) - besides:
                 seen.add(child)
                 high = max(status_kb(child, "VmHWM"), status_kb(child, "VmRSS"))
                 peaks.children_mb = max(peaks.children_mb, high / 1024)
