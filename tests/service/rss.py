@@ -35,10 +35,19 @@ def children(pid: int) -> set[int]:
     return found
 
 
+def _is_parser(pid: int) -> bool:
+    """A child is sampled once it runs the parser: between fork and exec it still shows the
+    parent's memory (its VmHWM is the parent's), which is no parser's."""
+    try:
+        return b"rag.parsing" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
 @dataclass
 class Peaks:
     process_mb: float = 0.0  # the highest VmRSS of the process itself while watched
-    children_mb: float = 0.0  # the highest VmRSS (VmHWM when readable) of any one child
+    children_mb: float = 0.0  # the highest VmHWM (or VmRSS) of any one parser process
     children_seen: int = 0
 
 
@@ -54,6 +63,8 @@ def watch(pid: int, every: float = 0.02, *, besides: frozenset[int] = frozenset(
         while True:
             peaks.process_mb = max(peaks.process_mb, status_kb(pid, "VmRSS") / 1024)
             for child in children(pid) - besides:
+                if not _is_parser(child):
+                    continue
                 seen.add(child)
                 high = max(status_kb(child, "VmHWM"), status_kb(child, "VmRSS"))
                 peaks.children_mb = max(peaks.children_mb, high / 1024)
