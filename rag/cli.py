@@ -87,11 +87,15 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--follow-links", is_flag=True,
+              help="Read links in a folder that lead out of it (by default they are skipped and reported).")
 @json_option
-def ingest(paths: tuple[Path, ...], as_json: bool) -> None:
+def ingest(paths: tuple[Path, ...], follow_links: bool, as_json: bool) -> None:
     """Index files or folders (recursively); default: the seeds folder.
 
-    Unchanged documents are skipped, changed ones replaced, bad files reported and skipped.
+    Unchanged documents are skipped, changed ones replaced, bad files reported and skipped: a
+    file over a parsing limit (RAG_MAX_EXTRACTED_BYTES, RAG_MAX_PDF_PAGES, RAG_PARSE_*), a link
+    out of the folder, a file name with control characters.
 
     \b
     Example:
@@ -102,9 +106,10 @@ def ingest(paths: tuple[Path, ...], as_json: bool) -> None:
     targets = list(paths) or [settings.default_ingest_path]
     bar = render.progress_bar(enabled=not as_json and sys.stderr.isatty())
     try:
-        report = engine.ingest_paths(targets, progress=bar.update, on_total=bar.start)
+        report = engine.ingest_paths(targets, follow_links=follow_links, progress=bar.update, on_total=bar.start)
     finally:
         bar.close()
+        engine.close()
     _emit(report.to_dict(), as_json, render.ingest_report(report))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .analysis import LanguageDetector
@@ -18,10 +18,11 @@ from .gloss import add_glosses
 from .i18n import NO_DOCUMENTS, TOO_LONG, message
 from .glossary import Glossary
 from .index import Index, Progress
-from .loaders import SourceFile, discover
+from .loaders import BadFile, SourceFile, discover
+from .parsing import Parsed, ParseLimits, ParserPool
 from .query import Query, QueryAnalyzer
 from .retrieval import HybridRetriever, Mode
-from .schema import Answer, DocumentInfo, IngestReport
+from .schema import Answer, DocumentInfo, IngestReport, Skipped
 from .settings import Settings
 from .translation import NoTranslator, Translator, load_translator
 
@@ -29,6 +30,9 @@ log = logging.getLogger("rag.engine")
 
 MAX_QUESTION_CHARS = 2000
 UNKNOWN_FOREIGN_WEIGHT = 0.3
+# A folder is parsed and written a batch of about this many characters at a time: the write lock
+# is taken only once a batch's text is in hand, and a big folder's text is never all in memory.
+WRITE_BATCH_CHARS = 8_000_000
 
 
 class Engine:
@@ -43,6 +47,7 @@ class Engine:
             chunker=Chunker(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap),
             detector=self.detector,
         )
+        self.parsers = ParserPool(ParseLimits.of(settings), settings.parse_workers)
         self.translator = translator or load_translator(settings.translation)
         if isinstance(self.translator, NoTranslator) and settings.translation != "off":
             log.warning("%s", self.translator.reason)  # said once, at start; everything else works
@@ -88,6 +93,7 @@ class Engine:
         """Loads the model and the vectors so that the first question is as fast as the rest."""
         self.index.embedder.embed(["warm up"])
         _ = self.index.vectors
+        self.parsers.start()
 
     def _idf(self, query: Query) -> dict[str, float]:
         """BM25 IDF of each question word, in whichever of its forms the index knows best.
@@ -118,10 +124,10 @@ class Engine:
 
     # --- documents ---------------------------------------------------------------------------
 
-    def ingest_paths(self, paths: Iterable[Path], *, progress: Progress | None = None,
+    def ingest_paths(self, paths: Iterable[Path], *, follow_links: bool = False, progress: Progress | None = None,
                      on_total=None) -> IngestReport:
         try:
-            files = list(discover([Path(p) for p in paths]))
+            files = list(discover([Path(p) for p in paths], follow_links=follow_links))
         except FileNotFoundError as exc:
             raise InvalidInput(f"no such file or folder: {exc}; check the path and try again.") from None
         except OSError as exc:  # a name too long for the file system, a folder that may not be read
@@ -133,10 +139,49 @@ class Engine:
         return self.ingest_files(files, progress=progress)
 
     def ingest_files(self, files: list[SourceFile], *, progress: Progress | None = None) -> IngestReport:
+        """Parses and writes the files, a batch at a time; the write lock is held only to write."""
         started = time.perf_counter()
-        report = self.index.ingest(files, progress=progress)
+        report = IngestReport()
+        batch: list[Parsed] = []
+        size = 0
+        for parsed in self.parse(files, report.skipped, progress=progress):
+            batch.append(parsed)
+            size += len(parsed.text)
+            if size >= WRITE_BATCH_CHARS:
+                self.write(batch, report, progress=progress)
+                batch, size = [], 0
+        self.write(batch, report, progress=progress)
         report.seconds = time.perf_counter() - started
         return report
+
+    def parse(self, files: Iterable[SourceFile], skipped: list[Skipped], *,
+              progress: Progress | None = None) -> Iterator[Parsed]:
+        """Each file's text, parsed in the parser processes; a file that cannot be read goes to `skipped`."""
+        seen: set[str] = set()
+        for file in files:
+            if file.source in seen:
+                skipped.append(Skipped(file.source, "another file in this ingest has the same name"))
+            else:
+                seen.add(file.source)
+                try:
+                    parsed = self.parsers.parse(file)
+                except BadFile as exc:
+                    skipped.append(Skipped(file.source, str(exc)))
+                else:
+                    yield parsed
+                    continue  # counted by the index once written
+            if progress:
+                progress(1)
+
+    def write(self, parsed: list[Parsed], report: IngestReport, *, progress: Progress | None = None) -> None:
+        """Indexes parsed files under the write lock, adding what happened to `report`."""
+        if not parsed:
+            return
+        written = self.index.ingest(parsed, progress=progress)
+        report.added += written.added
+        report.replaced += written.replaced
+        report.unchanged += written.unchanged
+        report.chunks += written.chunks
 
     def documents(self) -> list[DocumentInfo]:
         return self.index.documents()
@@ -145,6 +190,7 @@ class Engine:
         return self.index.remove(doc_id=doc_id, source=source)
 
     def close(self) -> None:
+        self.parsers.close()
         self.index.close()
         self.translator.close()
         self.conversations.close()

@@ -13,9 +13,9 @@ from .analysis import LanguageDetector
 from .chunking import Chunker
 from .embedding import Embedder, is_embedder
 from .errors import InvalidInput, ModelMismatch, NotFound
-from .loaders import BadFile, SourceFile, extract
 from .locking import WriteLock
-from .schema import Chunk, Document, DocumentInfo, IngestReport, Skipped, content_hash
+from .parsing import Parsed
+from .schema import Chunk, Document, DocumentInfo, IngestReport, content_hash
 from .store import Store
 from .vectors import FaissVectors
 
@@ -120,20 +120,20 @@ class Index:
             finally:
                 self._writing = False
 
-    def ingest(self, files: Iterable[SourceFile], *, progress: Progress | None = None) -> IngestReport:
+    def ingest(self, files: Iterable[Parsed], *, progress: Progress | None = None) -> IngestReport:
+        """Writes parsed files (parsing happens before, outside the write lock: see Engine)."""
         report = IngestReport()
         with self._writer():
             self.check_model()
             known = self.store.document_hashes()
             vectors = self.vectors.copy()
             group: list[tuple[Document, list[Chunk]]] = []
-            seen: set[str] = set()
             # Progress counts a file when it is done: at once when skipped or unchanged, after its
             # group's commit otherwise, so the bar does not run ahead of the embedding work.
             advance = progress or (lambda n: None)
             for file in files:
                 before = len(group)
-                self._plan(file, known, seen, group, report)
+                self._plan(file, known, group, report)
                 if len(group) == before:
                     advance(1)
                 if sum(len(c) for _, c in group) >= GROUP_CHUNKS:
@@ -144,21 +144,13 @@ class Index:
             advance(len(group))
         return report
 
-    def _plan(self, file: SourceFile, known: dict, seen: set[str], group: list, report: IngestReport) -> None:
-        if file.source in seen:
-            report.skipped.append(Skipped(file.source, "another file in this ingest has the same name"))
-            return
-        seen.add(file.source)
-        try:
-            kind, text = extract(file)
-        except BadFile as exc:
-            report.skipped.append(Skipped(file.source, str(exc)))
-            return
-        digest = content_hash(text)
+    def _plan(self, file: Parsed, known: dict, group: list, report: IngestReport) -> None:
+        digest = content_hash(file.text)
         if known.get(file.source, (None, None))[1] == digest:  # before detecting its language: no work
             report.unchanged.append(file.source)
             return
-        document = Document(file.source, text, kind, language=self.detector.detect(text), content_hash=digest)
+        document = Document(file.source, file.text, file.kind, language=self.detector.detect(file.text),
+                            content_hash=digest)
         chunks = self.chunker.split(document)
         group.append((document, chunks))
 

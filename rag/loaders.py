@@ -5,6 +5,10 @@ byte-order mark, so a citation's offsets can be checked against the file itself.
 (`rag/markdown.py`: no front matter, link, emphasis or table syntax in a quote); other formats
 keep the text exactly as extracted. Offsets always refer to the stored text (`rag text`,
 GET /documents/{doc_id}/text). A file that cannot be read raises BadFile with a reason a person can act on.
+
+Everything here may meet a hostile file: `extract` runs in a parser process under memory and CPU
+limits (rag/parsing.py), and bounds what those limits cannot tell apart from honest work, such as
+a .docx's uncompressed size and a PDF's page count, by ContentLimits.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import io
 import os
 import stat
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -22,8 +27,18 @@ from .markdown import render as render_markdown
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 
 
+# Read a ZIP member this much at a time when counting its uncompressed bytes.
+_ZIP_READ = 1024 * 1024
+
+
 class BadFile(Exception):
     """This file is skipped; the message says why."""
+
+
+@dataclass(frozen=True)
+class ContentLimits:
+    max_extracted_bytes: int = 100 * 1024 * 1024
+    max_pdf_pages: int = 3000
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,7 @@ class SourceFile:
     source: str  # path relative to the folder it was ingested from, with '/' separators
     path: Path | None
     data: bytes | None = None
+    refused: str | None = None  # why extract will not read it (a link out of the folder, a bad name)
 
     def read(self) -> bytes:
         if self.data is not None:
@@ -69,13 +85,20 @@ def _html(data: bytes) -> str:
     return visible_text(_decode(data))
 
 
-def _pdf(data: bytes) -> str:
+def _pdf(data: bytes, limits: ContentLimits) -> str:
     from pypdf import PdfReader
 
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise BadFile("encrypted PDF; remove the password and add it again")
+        # The declared count refuses an honest giant at once; the count of the page tree itself
+        # (bounded by the parser's CPU limit) catches a PDF that declares fewer pages than it has.
+        declared = reader.trailer["/Root"]["/Pages"].get("/Count", 0)
+        if not isinstance(declared, int) or declared > limits.max_pdf_pages \
+                or len(reader.pages) > limits.max_pdf_pages:
+            raise BadFile(f"a PDF of more than {limits.max_pdf_pages} pages, the limit (RAG_MAX_PDF_PAGES); "
+                          "split it into smaller PDFs")
         pages = [page.extract_text() or "" for page in reader.pages]
     except BadFile:
         raise
@@ -84,9 +107,34 @@ def _pdf(data: bytes) -> str:
     return "\n\n".join(page.strip() for page in pages if page.strip())
 
 
-def _docx(data: bytes) -> str:
+def _check_zip(data: bytes, limit: int) -> None:
+    """Refuses a ZIP whose members hold more than `limit` bytes uncompressed, by their headers and by
+    decompressing them with a count: a header may understate, a bomb is seen by its output."""
+    too_big = BadFile(f"a .docx holding more than {limit} bytes uncompressed, the limit "
+                      "(RAG_MAX_EXTRACTED_BYTES); save it without embedded media or split it")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if sum(m.file_size for m in members) > limit:
+                raise too_big
+            total = 0
+            for member in members:
+                with archive.open(member) as stream:
+                    while block := stream.read(_ZIP_READ):
+                        total += len(block)
+                        if total > limit:
+                            raise too_big
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError) as exc:
+        # zipfile stops a member at its declared size, so one longer than its header says ends
+        # here with a bad CRC, before python-docx reads it.
+        raise BadFile(f"corrupt .docx ({exc.__class__.__name__}: {exc}); save it again from the word processor") \
+            from exc
+
+
+def _docx(data: bytes, limits: ContentLimits) -> str:
     import docx
 
+    _check_zip(data, limits.max_extracted_bytes)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # not a zip, missing parts, broken XML inside (lxml's XMLSyntaxError), ...
@@ -98,45 +146,102 @@ def _docx(data: bytes) -> str:
     return "\n\n".join(p for p in paragraphs if p.strip())
 
 
-_EXTRACTORS: dict[str, tuple[str, Callable[[bytes], str]]] = {
-    ".txt": ("txt", _plain),
-    ".md": ("md", lambda data: render_markdown(_decode(data))),
-    ".html": ("html", _html),
-    ".htm": ("html", _html),
+_EXTRACTORS: dict[str, tuple[str, Callable[[bytes, ContentLimits], str]]] = {
+    ".txt": ("txt", lambda data, _: _plain(data)),
+    ".md": ("md", lambda data, _: render_markdown(_decode(data))),
+    ".html": ("html", lambda data, _: _html(data)),
+    ".htm": ("html", lambda data, _: _html(data)),
     ".pdf": ("pdf", _pdf),
     ".docx": ("docx", _docx),
 }
 
 
-def extract(file: SourceFile) -> tuple[str, str]:
-    """Returns (format, text) or raises BadFile."""
+def extract(file: SourceFile, limits: ContentLimits = ContentLimits()) -> tuple[str, str]:
+    """Returns (format, text) or raises BadFile. Untrusted files go through rag.parsing, not here."""
+    if file.refused is not None:
+        raise BadFile(file.refused)
     if file.suffix not in _EXTRACTORS:
         raise BadFile(f"unsupported type '{file.suffix or 'no extension'}'; supported: {', '.join(SUPPORTED)}")
     kind, extractor = _EXTRACTORS[file.suffix]
     data = file.read()
     if not data.strip():
         raise BadFile("empty file")
-    text = extractor(data)
+    text = extractor(data, limits)
     if not text.strip():
         raise BadFile("no text could be extracted (empty, or a scanned image without text)")
     return kind, text
 
 
-def discover(paths: list[Path]) -> Iterator[SourceFile]:
+def name_problem(name: str) -> str | None:
+    """Why a file name cannot be a document's source, or None. Control characters (a newline, a
+    tab, an escape) would be stored and shown as they are, splitting or forging report lines."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "the file name holds control characters (such as a newline); rename the file"
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "the file name is not valid UTF-8; rename the file"
+    return None
+
+
+def printable(name: str) -> str:
+    """The name with control characters and undecodable bytes escaped, to report it on one line."""
+    return name.encode("unicode_escape").decode("ascii") if name_problem(name) else name
+
+
+def discover(paths: list[Path], *, follow_links: bool = False) -> Iterator[SourceFile]:
     """Every file under the given paths. A folder's files are named relative to that folder.
 
+    A link inside a folder that leads out of it is refused (a file named 'notes.txt' may point at
+    /etc/passwd) unless follow_links; a path given by name is read wherever it points. A file with
+    a bad name is refused too; both come out as SourceFiles that extract refuses, saying why.
     Raises FileNotFoundError for a path that does not exist.
     """
     for path in paths:
         if not path.exists():
             raise FileNotFoundError(str(path))
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.startswith("."):
-                        continue
-                    full = Path(root) / name
-                    yield SourceFile(full.relative_to(path).as_posix(), full)
+            yield from _walk(path, follow_links)
         else:
-            yield SourceFile(path.name, path)
+            yield _named(path.name, path, None)
+
+
+def _walk(folder: Path, follow_links: bool) -> Iterator[SourceFile]:
+    root = folder.resolve()
+    visited: set[tuple[int, int]] = set()  # folders by (device, inode): followed links may loop
+    for current, dirs, files in os.walk(folder, followlinks=follow_links):
+        here = os.stat(current)
+        if (here.st_dev, here.st_ino) in visited:
+            dirs[:] = []
+            continue
+        visited.add((here.st_dev, here.st_ino))
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            full = Path(current) / name
+            if full.is_symlink() and not follow_links and not _inside(full, root):
+                yield SourceFile(printable(full.relative_to(folder).as_posix()), None,
+                                 refused=_leaves(full, "folder"))
+            else:
+                kept.append(name)
+        dirs[:] = kept
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            full = Path(current) / name
+            source = full.relative_to(folder).as_posix()
+            leaves = full.is_symlink() and not follow_links and not _inside(full, root)
+            yield _named(source, full, _leaves(full, "file") if leaves else None)
+
+
+def _named(source: str, path: Path, refused: str | None) -> SourceFile:
+    problem = name_problem(source)
+    return SourceFile(printable(source), path, refused=problem or refused)
+
+
+def _inside(link: Path, root: Path) -> bool:
+    return link.resolve().is_relative_to(root)
+
+
+def _leaves(link: Path, what: str) -> str:
+    return (f"a link to a {what} outside the ingested folder ({os.readlink(link)}); not followed: "
+            "copy the file into the folder, or run 'rag ingest --follow-links' to read links wherever they lead")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
@@ -22,6 +22,8 @@ ACROSS_LANGUAGES = {E5_MODEL: (0.25, 0.80), BUNDLED_MODEL: (0.22, 0.40)}
 # How much a sentence's similarity to the question weighs against its shared words when the best
 # few score close (see rag/meaning.py): per model, as cosines have each model's own scale.
 SENTENCE_SIMILARITY = {E5_MODEL: 4.0}
+# A .docx's text is a few times its compressed size; far more than this is a ZIP bomb.
+EXTRACTED_PER_UPLOAD = 5
 
 
 class Settings(BaseSettings):
@@ -66,6 +68,20 @@ class Settings(BaseSettings):
     max_answer_chars: int = Field(default=500, ge=50, le=2000)
     api_key: str | None = None
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    # Untrusted files are parsed in separate processes under these limits (rag/parsing.py): a file
+    # over one is refused with its reason, and the service keeps answering meanwhile.
+    max_extracted_bytes: int | None = Field(
+        default=None, ge=1,
+        description="Most bytes a .docx (a ZIP) may hold once uncompressed, declared and actual; "
+                    f"default {EXTRACTED_PER_UPLOAD} x RAG_MAX_UPLOAD_BYTES.")
+    max_pdf_pages: int = Field(default=3000, ge=1, description="Most pages a PDF may have.")
+    parse_memory_mb: int = Field(default=2048, ge=64,
+                                 description="Address space of a parser process, in MB (RLIMIT_AS).")
+    parse_cpu_seconds: int = Field(default=60, ge=1, description="CPU seconds a parser may spend on one file.")
+    parse_timeout_seconds: float = Field(default=120.0, gt=0,
+                                         description="Wall-clock seconds a parser may spend on one file.")
+    parse_workers: int = Field(default=2, ge=1, le=2, description="Parser processes (one or two): with two, one slow "
+                                                                        "file holds up no other upload.")
     log_questions: bool = False
     glossary_path: Path | None = None
     translation: Literal["apertium", "off"] = Field(
@@ -92,6 +108,12 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(
         default=None, description="Slack Web API base URL (default Slack's own: https://slack.com/api/).")
     slack_app_token: str | None = Field(default=None, description="An xapp- token: Socket Mode instead of HTTP.")
+
+    @model_validator(mode="after")
+    def _extracted_follows_upload(self) -> "Settings":
+        if self.max_extracted_bytes is None:
+            self.max_extracted_bytes = EXTRACTED_PER_UPLOAD * self.max_upload_bytes
+        return self
 
     def across_languages(self) -> tuple[float, float] | None:
         """(threshold, similarity) for sentences read through a translation, or None: one bar for all."""

@@ -21,6 +21,7 @@ from fastapi import UploadFile
 
 from rag.errors import InvalidInput, PayloadTooLarge, UnsupportedFile
 from rag.loaders import SUPPORTED, SourceFile
+from rag.loaders import name_problem as unusable_name
 
 MAX_NAME_CHARS = 255
 
@@ -84,8 +85,8 @@ def name_problem(name: str) -> Refused | None:
     if "/" in name or "\\" in name or name in (".", ".."):
         return Refused(name, "a file name may not hold folders ('/', '\\' or '..'); "
                              "send the bare name, e.g. 'x.md' rather than 'a/x.md'")
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        return Refused(name, "the file name holds control characters; rename the file")
+    if problem := unusable_name(name):
+        return Refused(name, problem)
     if len(name) > MAX_NAME_CHARS:
         return Refused(name, f"the file name is longer than {MAX_NAME_CHARS} characters; rename the file")
     return None

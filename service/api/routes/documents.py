@@ -1,12 +1,15 @@
 """/documents: list, upload, read and remove the indexed documents.
 
-Index writes run in worker threads: indexing an upload takes seconds with the real model, and
-questions must keep being answered meanwhile. Writers wait for their turn on the event loop,
-not in a worker thread, so a queue of uploads cannot use up the threads that answer questions.
+Parsing and index writes run in worker threads: indexing an upload takes seconds with the real
+model, and questions must keep being answered meanwhile. An upload is parsed (in the parser
+processes, rag/parsing.py) before it waits for the write lock, so a file that is slow to parse
+holds up no other upload. Writers wait for their turn on the event loop, not in a worker
+thread, so a queue of uploads cannot use up the threads that answer questions.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
@@ -47,10 +50,13 @@ async def upload(files: Annotated[list[UploadFile], File(min_length=1, descripti
                  engine: EngineDep, settings: SettingsDep, write_lock: WriteLockDep) -> dict:
     """Indexes the files before answering; lists what was added, replaced, unchanged and refused."""
     screened = await run_in_threadpool(screen, files, settings.max_upload_bytes)
+    started = time.perf_counter()
     report = IngestReport()
-    if screened.accepted:
+    parsed = await run_in_threadpool(lambda: list(engine.parse(screened.accepted, report.skipped)))
+    if parsed:
         async with write_lock:
-            report = await run_in_threadpool(engine.ingest_files, screened.accepted)
+            await run_in_threadpool(engine.write, parsed, report)
+    report.seconds = time.perf_counter() - started
     refused = screened.refused + refusals_of(report.skipped)
     if not (report.added or report.replaced or report.unchanged):
         raise UploadRefused(refused)
