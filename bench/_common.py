@@ -6,6 +6,7 @@ import json
 import shutil
 import socket
 import statistics
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +32,21 @@ def corpus(folder: Path, *, paragraphs: int = 240) -> Path:
         for n, text in enumerate(contexts):
             (folder / f"xquad_{n:03d}.txt").write_text(text, "utf-8")
     return folder
+
+
+@contextmanager
+def indexed(folder: Path = SEEDS, **update) -> Iterator:
+    """Settings (RAG_* of the environment, then `update`) of a fresh index, in a temporary folder
+    removed afterwards, that holds `folder`'s documents."""
+    from rag.engine import Engine
+    from rag.settings import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings().model_copy(update={"index_dir": Path(tmp) / "index", **update})
+        seeding = Engine(settings)
+        seeding.ingest_paths([folder])
+        seeding.close()
+        yield settings
 
 
 def timed_ms(fn, repeats: int) -> list[float]:

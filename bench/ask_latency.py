@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
-from pathlib import Path
 
-from _common import ROOT, SEEDS, median, served, table, timed_ms
+from _common import ROOT, indexed, median, served, table, timed_ms
 from rag.embedding import load_embedder
-from rag.settings import Settings
 
 DEV = ROOT.parent / "shared" / "eval" / "seeds_dev.jsonl"
 FALLBACK = ["Which countries are in TRACK4TIP?", "Who implements TRACK4TIP?", "What is REDTRAM?"]
@@ -34,14 +31,7 @@ def main() -> None:
     args = parser.parse_args()
     qs = questions()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings().model_copy(update={"index_dir": Path(tmp) / "index"})
-        from rag.engine import Engine
-
-        seeding = Engine(settings)
-        seeding.ingest_paths([SEEDS])
-        seeding.close()
-
+    with indexed() as settings:
         with served(settings) as client:
             # The model and the vectors warmed by a question of none of the documents' words; then each
             # question's first ask, which embeds its close sentences (rag/meaning.py), and after it

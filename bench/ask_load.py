@@ -10,17 +10,14 @@ connection. Prints the non-200 count (the goal is zero), /ask p50/p95/p99 and /h
 from __future__ import annotations
 
 import argparse
-import tempfile
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import httpx
 
-from _common import SEEDS, served, table
+from _common import indexed, served, table
 from ask_latency import questions
-from rag.settings import Settings
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -35,14 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     qs = questions()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings().model_copy(update={"index_dir": Path(tmp) / "index"})
-        from rag.engine import Engine
-
-        seeding = Engine(settings)
-        seeding.ingest_paths([SEEDS])
-        seeding.close()
-
+    with indexed() as settings:
         with served(settings) as client:
             client.post("/ask", json={"question": "Warm-up: is the model loaded?"}).raise_for_status()
             base = client.base_url

@@ -16,9 +16,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from _common import ROOT, median, served, table, timed_ms
-from rag.engine import Engine
-from rag.settings import Settings
+from _common import ROOT, indexed, median, served, table, timed_ms
 from rag.xquad import load_corpus, load_questions
 
 XQUAD = ROOT.parent / "shared" / "eval" / "xquad"
@@ -39,12 +37,8 @@ def main() -> None:
         folder.mkdir()
         for source, text in load_corpus(XQUAD / "xquad.en.json").items():
             (folder / source).write_text(text, "utf-8")
-        update = {"index_dir": Path(tmp) / "index"} | ({"embedding_model": args.model} if args.model else {})
-        settings = Settings().model_copy(update=update)
-        seeding = Engine(settings)
-        seeding.ingest_paths([folder])
-        seeding.close()
-        with served(settings) as client:
+        model = {"embedding_model": args.model} if args.model else {}
+        with indexed(folder, **model) as settings, served(settings) as client:
             def ask(question: str) -> dict:
                 response = client.post("/ask", json={"question": question})
                 response.raise_for_status()

@@ -11,15 +11,17 @@ on a loopback port over a temporary index of the seeds.
 from __future__ import annotations
 
 import argparse
+from functools import partial
 import socket
-import tempfile
+import sys
 import threading
 import time
-from pathlib import Path
 
-from _common import SEEDS, served, table
+from _common import ROOT, indexed, served, table
 from ask_load import percentile
-from rag.settings import Settings
+
+sys.path.append(str(ROOT / "tests" / "service"))
+from slow_client import closed_after  # noqa: E402
 
 HEAD = b"POST /ask HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: 60\r\n"
 
@@ -38,51 +40,23 @@ def behave(kind: str, sock: socket.socket, stop: float) -> None:
         time.sleep(1)
 
 
-def closed_after(kind: str, port: int, wait: float) -> float | None:
-    sock = socket.create_connection(("127.0.0.1", port))
-    started = time.monotonic()
-    done = threading.Event()
-
-    def watch() -> None:
-        try:
-            while sock.recv(4096):
-                pass
-        except OSError:
-            pass
-        done.set()
-
-    threading.Thread(target=watch, daemon=True).start()
-    try:
-        behave(kind, sock, started + wait)
-    except OSError:
-        pass
-    done.wait(max(0.0, started + wait - time.monotonic()))
-    sock.close()
-    return time.monotonic() - started if done.is_set() else None
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--connections", type=int, default=200)
     parser.add_argument("--wait", type=float, default=30.0, help="seconds a slow client holds on at most")
     args = parser.parse_args()
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings().model_copy(update={"index_dir": Path(tmp) / "index"})
+    with indexed() as settings:
         rows.append(("timeouts (keep-alive, header, body)",
                      f"{settings.keep_alive_timeout:g} s, {settings.header_timeout:g} s, "
                      f"{settings.body_timeout:g} s + 1 s per {settings.body_min_rate} bytes"))
-        from rag.engine import Engine
-
-        seeding = Engine(settings)
-        seeding.ingest_paths([SEEDS])
-        seeding.close()
         with served(settings) as client:
             port = client.base_url.port
             client.post("/ask", json={"question": "Warm-up: is the model loaded?"}).raise_for_status()
             for kind in ("idle", "slow headers", "slow body"):
                 results: list[float | None] = []
-                threads = [threading.Thread(target=lambda: results.append(closed_after(kind, port, args.wait)))
+                misbehave = partial(behave, kind)
+                threads = [threading.Thread(target=lambda: results.append(closed_after(port, misbehave, args.wait)))
                            for _ in range(args.connections)]
                 for t in threads:
                     t.start()
@@ -97,7 +71,7 @@ def main() -> None:
                 closed = [r for r in results if r is not None]
                 rows.append((f"{args.connections} {kind}: closed", f"{len(closed)} of {len(results)}, after "
                              f"{min(closed, default=float('nan')):.1f}-{max(closed, default=float('nan')):.1f} s"))
-                rows.append((f"  /ask meanwhile p50 / p99, non-200", f"{percentile(ask_ms, 50):.0f} / "
+                rows.append(("  /ask meanwhile p50 / p99, non-200", f"{percentile(ask_ms, 50):.0f} / "
                              f"{percentile(ask_ms, 99):.0f} ms, {sum(s != 200 for s in statuses)} of {len(statuses)}"))
     print(table(rows))
 

@@ -39,6 +39,7 @@ class BadFile(Exception):
 class ContentLimits:
     max_extracted_bytes: int = 100 * 1024 * 1024
     max_pdf_pages: int = 3000
+    max_text_chars: int = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,9 @@ def extract(file: SourceFile, limits: ContentLimits = ContentLimits()) -> tuple[
     text = extractor(data, limits)
     if not text.strip():
         raise BadFile("no text could be extracted (empty, or a scanned image without text)")
+    if len(text) > limits.max_text_chars:
+        raise BadFile(f"its text has {len(text)} characters, more than the limit of {limits.max_text_chars} "
+                      "(RAG_MAX_TEXT_CHARS); split the file into smaller ones")
     return kind, text
 
 

@@ -45,7 +45,8 @@ class ParseLimits:
     @classmethod
     def of(cls, settings: Settings) -> "ParseLimits":
         return cls(settings.parse_memory_mb, settings.parse_cpu_seconds, settings.parse_timeout_seconds,
-                   ContentLimits(settings.max_extracted_bytes, settings.max_pdf_pages))
+                   ContentLimits(settings.max_extracted_bytes, settings.max_pdf_pages,
+                                 settings.max_text_chars))
 
 
 @dataclass(frozen=True)

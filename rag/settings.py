@@ -75,6 +75,10 @@ class Settings(BaseSettings):
         description="Most bytes a .docx (a ZIP) may hold once uncompressed, declared and actual; "
                     f"default {EXTRACTED_PER_UPLOAD} x RAG_MAX_UPLOAD_BYTES.")
     max_pdf_pages: int = Field(default=3000, ge=1, description="Most pages a PDF may have.")
+    max_text_chars: int = Field(
+        default=10_000_000, ge=1,
+        description="Most characters of text one file may yield (about 5,000 pages): a file's chunks are "
+                    "embedded under the write lock, so this bounds how long one file holds other uploads up.")
     parse_memory_mb: int = Field(default=2048, ge=64,
                                  description="Address space of a parser process, in MB (RLIMIT_AS).")
     parse_cpu_seconds: int = Field(default=60, ge=1, description="CPU seconds a parser may spend on one file.")

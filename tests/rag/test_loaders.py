@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.loaders import SUPPORTED, BadFile, SourceFile, discover, extract
+from rag.loaders import SUPPORTED, BadFile, ContentLimits, SourceFile, discover, extract
 
 
 def load(path: Path) -> tuple[str, str]:
@@ -283,3 +283,11 @@ def test_a_file_is_named_by_its_own_name_and_paths_mix(files):
 def test_missing_path_raises(files):
     with pytest.raises(FileNotFoundError):
         list(discover([files.root / "nowhere"]))
+
+
+def test_a_file_yielding_more_text_than_the_limit_is_refused_naming_the_setting():
+    text = "Many words of a long report. " * 40
+    file = SourceFile("long.txt", None, text.encode("utf-8"))
+    assert extract(file, ContentLimits(max_text_chars=len(text)))[1] == text
+    with pytest.raises(BadFile, match=r"more than the limit of 100 \(RAG_MAX_TEXT_CHARS\); split the file"):
+        extract(file, ContentLimits(max_text_chars=100))
