@@ -21,7 +21,7 @@ from .i18n import NOT_FOUND, message
 from .embedding import Embedder
 from .meaning import SentenceSimilarity
 from .query import Query, TermGroup
-from .schema import Answer, Citation, Hit
+from .schema import Answer, Citation, Hit, page_at
 from .selection import Scored, Selector
 from .sentences import DocumentSentences
 from .translation import TranslationFailed, Translator
@@ -69,6 +69,7 @@ class _Form:
 
 class Composer:
     def __init__(self, *, idf: Callable[[Query], dict[str, float]], text_of: Callable[[str], str],
+                 pages_of: Callable[[str], tuple[tuple[int, int], ...]] = lambda doc_id: (),
                  max_chars: int = 500, threshold: float = 0.45, across: AcrossLanguages | None = None,
                  translator: Translator | None = None, embedder: Embedder | None = None,
                  similarity_weight: float = 0.0) -> None:
@@ -77,6 +78,7 @@ class Composer:
         if similarity_weight and embedder is None:
             raise ValueError("a similarity weight needs the embedder that reads sentences")
         self.idf = idf
+        self.pages_of = pages_of
         self.translator = translator
         # A doc_id names one immutable text, so its sentences can be split once and kept.
         self._split = lru_cache(maxsize=512)(lambda doc_id: DocumentSentences(text_of(doc_id)))
@@ -100,7 +102,8 @@ class Composer:
         citations, parts = [], []
         for n, s in enumerate(chosen, start=1):
             citations.append(Citation(s.hit.doc_id, s.hit.source, s.span.start, s.span.end, s.span.text,
-                                      round(s.score, 4), s.hit.language))
+                                      round(s.score, 4), s.hit.language,
+                                      page=page_at(self.pages_of(s.hit.doc_id), s.span.start)))
             parts.append(f"{s.span.text}{' …' if s.trimmed else ''} [{n}]")
         return Answer(query.text, " ".join(parts), True, query.language, citations)
 

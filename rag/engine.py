@@ -58,6 +58,7 @@ class Engine:
         self.retriever = HybridRetriever(index=self.index, candidates=settings.candidates,
                                          model_languages=settings.model_languages())
         self.composer = Composer(idf=self._idf, text_of=self.index.text,
+                                 pages_of=self.index.pages,
                                  max_chars=settings.max_answer_chars, threshold=settings.not_found_threshold,
                                  across=AcrossLanguages(*across) if (across := settings.across_languages()) else None,
                                  translator=self.translator,

@@ -108,6 +108,13 @@ class Index:
             raise NotFound(f"no document with id '{doc_id}'; list them with 'rag docs' or GET /documents.")
         return text
 
+    def pages(self, doc_id: str) -> tuple[tuple[int, int], ...]:
+        """Each page's (start, end) in the document's text, page 1 first; empty for formats without pages."""
+        pages = self.store.pages(doc_id)
+        if pages is None:
+            raise NotFound(f"no document with id '{doc_id}'; list them with 'rag docs' or GET /documents.")
+        return pages
+
     # --- writes ------------------------------------------------------------------------------
 
     @contextmanager
@@ -150,7 +157,7 @@ class Index:
             report.unchanged.append(file.source)
             return
         document = Document(file.source, file.text, file.kind, language=self.detector.detect(file.text),
-                            content_hash=digest)
+                            content_hash=digest, pages=file.pages, ocr_pages=file.ocr_pages)
         chunks = self.chunker.split(document)
         group.append((document, chunks))
 
@@ -185,7 +192,8 @@ class Index:
                                        [document.doc_id for document, _ in group]))
         for document, chunks in group:
             info = DocumentInfo(document.doc_id, document.source, document.format, document.language,
-                                len(document.text), len(chunks), document.content_hash, added_at[document.doc_id])
+                                len(document.text), len(chunks), document.content_hash, added_at[document.doc_id],
+                                document.ocr_pages)
             (report.replaced if document.source in known else report.added).append(info)
             known[document.source] = (document.doc_id, document.content_hash)
             report.chunks += len(chunks)

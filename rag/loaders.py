@@ -4,7 +4,8 @@ For .txt the document's text is the file decoded as UTF-8 with nothing changed b
 byte-order mark, so a citation's offsets can be checked against the file itself. A .md file is stored as the text it renders to
 (`rag/markdown.py`: no front matter, link, emphasis or table syntax in a quote); other formats
 keep the text exactly as extracted. Offsets always refer to the stored text (`rag text`,
-GET /documents/{doc_id}/text). A file that cannot be read raises BadFile with a reason a person can act on.
+GET /documents/{doc_id}/text); a PDF also says where each of its pages lies in that text, so a
+citation can name its page. A file that cannot be read raises BadFile with a reason a person can act on.
 
 Everything here may meet a hostile file: `extract` runs in a parser process under memory and CPU
 limits (rag/parsing.py), and bounds what those limits cannot tell apart from honest work, such as
@@ -40,6 +41,21 @@ class ContentLimits:
     max_extracted_bytes: int = 100 * 1024 * 1024
     max_pdf_pages: int = 3000
     max_text_chars: int = 10_000_000
+
+
+# Each page's (start, end) in the text, page 1 first; a page without text has start == end.
+PageSpans = tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a file yields. `pages` is empty for formats without pages; `ocr_pages` lists the
+    1-based pages whose text was recognised from an image rather than read from the file."""
+
+    kind: str
+    text: str
+    pages: PageSpans = ()
+    ocr_pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,7 +102,27 @@ def _html(data: bytes) -> str:
     return visible_text(_decode(data))
 
 
-def _pdf(data: bytes, limits: ContentLimits) -> str:
+def join_pages(pages: list[str]) -> tuple[str, PageSpans]:
+    """The pages' stripped texts joined by blank lines, and where each page lies in the result.
+    A page without text adds nothing to the text, but keeps its place in the numbering."""
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for page in pages:
+        page = page.strip()
+        if not page:
+            spans.append((at, at))
+            continue
+        if parts:
+            parts.append("\n\n")
+            at += 2
+        parts.append(page)
+        spans.append((at, at + len(page)))
+        at += len(page)
+    return "".join(parts), tuple(spans)
+
+
+def _pdf(data: bytes, limits: ContentLimits) -> tuple[str, PageSpans]:
     from pypdf import PdfReader
 
     try:
@@ -105,7 +141,7 @@ def _pdf(data: bytes, limits: ContentLimits) -> str:
         raise
     except Exception as exc:  # pypdf raises many kinds (PdfReadError, LimitReachedError, NotImplementedError, ...)
         raise BadFile(f"corrupt PDF ({exc.__class__.__name__}: {exc})") from exc
-    return "\n\n".join(page.strip() for page in pages if page.strip())
+    return join_pages(pages)
 
 
 def _check_zip(data: bytes, limit: int) -> None:
@@ -147,18 +183,18 @@ def _docx(data: bytes, limits: ContentLimits) -> str:
     return "\n\n".join(p for p in paragraphs if p.strip())
 
 
-_EXTRACTORS: dict[str, tuple[str, Callable[[bytes, ContentLimits], str]]] = {
-    ".txt": ("txt", lambda data, _: _plain(data)),
-    ".md": ("md", lambda data, _: render_markdown(_decode(data))),
-    ".html": ("html", lambda data, _: _html(data)),
-    ".htm": ("html", lambda data, _: _html(data)),
+_EXTRACTORS: dict[str, tuple[str, Callable[[bytes, ContentLimits], tuple[str, PageSpans]]]] = {
+    ".txt": ("txt", lambda data, _: (_plain(data), ())),
+    ".md": ("md", lambda data, _: (render_markdown(_decode(data)), ())),
+    ".html": ("html", lambda data, _: (_html(data), ())),
+    ".htm": ("html", lambda data, _: (_html(data), ())),
     ".pdf": ("pdf", _pdf),
-    ".docx": ("docx", _docx),
+    ".docx": ("docx", lambda data, limits: (_docx(data, limits), ())),
 }
 
 
-def extract(file: SourceFile, limits: ContentLimits = ContentLimits()) -> tuple[str, str]:
-    """Returns (format, text) or raises BadFile. Untrusted files go through rag.parsing, not here."""
+def extract(file: SourceFile, limits: ContentLimits = ContentLimits()) -> Extracted:
+    """The file's format, text and pages, or BadFile. Untrusted files go through rag.parsing, not here."""
     if file.refused is not None:
         raise BadFile(file.refused)
     if file.suffix not in _EXTRACTORS:
@@ -167,13 +203,13 @@ def extract(file: SourceFile, limits: ContentLimits = ContentLimits()) -> tuple[
     data = file.read()
     if not data.strip():
         raise BadFile("empty file")
-    text = extractor(data, limits)
+    text, pages = extractor(data, limits)
     if not text.strip():
         raise BadFile("no text could be extracted (empty, or a scanned image without text)")
     if len(text) > limits.max_text_chars:
         raise BadFile(f"its text has {len(text)} characters, more than the limit of {limits.max_text_chars} "
                       "(RAG_MAX_TEXT_CHARS); split the file into smaller ones")
-    return kind, text
+    return Extracted(kind, text, pages)
 
 
 def name_problem(name: str) -> str | None:

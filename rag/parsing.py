@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from .loaders import BadFile, ContentLimits, SourceFile, extract
+from .loaders import BadFile, ContentLimits, PageSpans, SourceFile, extract
 from .settings import Settings
 
 # The parser imports this very package, wherever the caller imported it from.
@@ -54,11 +54,13 @@ class Parsed:
     source: str
     kind: str
     text: str
+    pages: PageSpans = ()
+    ocr_pages: tuple[int, ...] = ()
 
 
 def serve(inbox: int, outbox: int) -> None:
     """A parser process: limits, then file after file in; for each, whether the process stops after
-    it and ["ok", kind, text], ["bad", reason] or ["memory"] out."""
+    it and ["ok", kind, text, pages, ocr_pages], ["bad", reason] or ["memory"] out."""
     requests, answers = Connection(inbox, writable=False), Connection(outbox, readable=False)
     limits: ParseLimits = requests.recv()
     memory = limits.memory_mb * 1024 * 1024
@@ -74,7 +76,8 @@ def serve(inbox: int, outbox: int) -> None:
         allowance = int(usage.ru_utime + usage.ru_stime) + 1 + limits.cpu_seconds
         resource.setrlimit(resource.RLIMIT_CPU, (allowance, cpu_hard))
         try:
-            answer = ["ok", *extract(file, limits.content)]
+            extracted = extract(file, limits.content)
+            answer = ["ok", extracted.kind, extracted.text, extracted.pages, extracted.ocr_pages]
         except BadFile as exc:
             answer = ["bad", str(exc)]
         except MemoryError:
@@ -128,6 +131,17 @@ class _Parser:
         self.answers.close()
 
 
+def _parsed(source: str, answer: list) -> Parsed:
+    """A parser's ["ok", ...] answer, typed again: JSON brings tuples back as lists, and a parser
+    taken over by a hostile file could send anything."""
+    try:
+        _, kind, text, pages, ocr_pages = answer
+        return Parsed(source, str(kind), str(text), tuple((int(start), int(end)) for start, end in pages),
+                      tuple(int(page) for page in ocr_pages))
+    except (TypeError, ValueError) as exc:
+        raise BadFile(f"the parser gave a malformed answer ({exc}); check the file") from exc
+
+
 class ParserPool:
     """One or two parser processes, started on first use, shared by the threads that parse."""
 
@@ -159,7 +173,7 @@ class ParserPool:
             else:
                 parser.stop()
         if answer[0] == "ok":
-            return Parsed(file.source, answer[1], answer[2])
+            return _parsed(file.source, answer)
         if answer[0] == "bad":
             raise BadFile(answer[1])
         raise BadFile(self._failure(answer[0], parser.process.returncode))

@@ -9,6 +9,7 @@ from .schema import Answer, DocumentInfo, IngestReport
 
 MACHINE_TRANSLATION = {"en": "machine translation", "es": "traducción automática", "pt": "tradução automática"}
 CONTINUE = {"en": "continue with", "es": "continúe con", "pt": "continue com"}
+PAGE = {"en": "p.", "es": "pág.", "pt": "p."}
 
 
 def answer(a: Answer) -> str:
@@ -20,7 +21,8 @@ def answer(a: Answer) -> str:
         lines.append(textwrap.fill(f"{label}: “{a.answer_gloss}”", 100, initial_indent="  ",
                                    subsequent_indent="    "))
     for n, c in enumerate(a.citations, start=1):
-        lines.append(f"  [{n}] {c.source} {c.start}-{c.end}  “{textwrap.shorten(c.quote, 90)}”")
+        page = f" {message(PAGE, a.language)} {c.page}" if c.page is not None else ""
+        lines.append(f"  [{n}] {c.source}{page} {c.start}-{c.end}  “{textwrap.shorten(c.quote, 90)}”")
         if c.gloss:
             lines.append(f"      {label}: “{textwrap.shorten(c.gloss, 90)}”")
     lines.append(f"  ({a.language}, {a.took_ms:.0f} ms; {message(CONTINUE, a.language)} "

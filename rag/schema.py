@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 
 
@@ -23,6 +24,8 @@ class Document:
     language: str = "en"
     doc_id: str = field(default="")
     content_hash: str = field(default="")
+    pages: tuple[tuple[int, int], ...] = ()  # each page's (start, end) in text, page 1 first
+    ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text came from OCR
 
     def __post_init__(self) -> None:
         if not self.content_hash:
@@ -72,6 +75,7 @@ class Citation:
     # The quote machine-translated into the question's language when the two differ, else None.
     # Shown beside the quote, marked as a machine translation; never in its place.
     gloss: str | None = None
+    page: int | None = None  # the 1-based page holding the quote's start; None for formats without pages
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -105,6 +109,12 @@ class Answer:
         return out
 
 
+def page_at(pages: tuple[tuple[int, int], ...], offset: int) -> int | None:
+    """The 1-based page whose span holds `offset`, or None (no pages, or between two pages)."""
+    n = bisect_right([start for start, _ in pages], offset)
+    return n if n and offset < pages[n - 1][1] else None
+
+
 @dataclass(frozen=True)
 class DocumentInfo:
     doc_id: str
@@ -115,6 +125,7 @@ class DocumentInfo:
     chunks: int
     content_hash: str
     added_at: str
+    ocr_pages: tuple[int, ...] = ()
 
     def to_dict(self) -> dict:
         return asdict(self)

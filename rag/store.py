@@ -7,6 +7,7 @@ from the vectors stored here and rebuilt whenever it lags behind.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -21,13 +22,22 @@ from .errors import IndexOutdated
 from .sqlite import ThreadConnections
 
 # 2: the lexical table gained a column of whole (folded, unstemmed) words.
-SCHEMA_VERSION = "2"
+# 3: documents gained their pages' spans and OCR pages (JSON lists), added to a schema 2 index in place.
+SCHEMA_VERSION = "3"
+
+# Schema 2 to 3: its documents keep their text and simply have no pages, as if read from .txt.
+_FROM_2 = """
+ALTER TABLE documents ADD COLUMN pages TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE documents ADD COLUMN ocr_pages TEXT NOT NULL DEFAULT '[]';
+UPDATE meta SET value = '3' WHERE key = 'schema';
+"""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, source TEXT NOT NULL UNIQUE, content_hash TEXT NOT NULL,
-    format TEXT NOT NULL, language TEXT NOT NULL, text TEXT NOT NULL, added_at TEXT NOT NULL);
+    format TEXT NOT NULL, language TEXT NOT NULL, text TEXT NOT NULL, added_at TEXT NOT NULL,
+    pages TEXT NOT NULL DEFAULT '[]', ocr_pages TEXT NOT NULL DEFAULT '[]');
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
     start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, embedding BLOB NOT NULL);
@@ -51,6 +61,10 @@ class Store:
         db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
         stored = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0]
+        if stored == "2":
+            for statement in filter(str.strip, _FROM_2.split(";")):
+                db.execute(statement)
+            stored = SCHEMA_VERSION
         db.execute("COMMIT")
         if stored != SCHEMA_VERSION:
             self.close()
@@ -109,16 +123,21 @@ class Store:
         """One document's details come from its own row, not from aggregating the whole table."""
         rows = self.db.execute(
             f"""SELECT d.doc_id, d.source, d.format, d.language, length(d.text), COUNT(c.id),
-                       d.content_hash, d.added_at
+                       d.content_hash, d.added_at, d.ocr_pages
                 FROM documents d LEFT JOIN chunks c ON c.doc_id = d.doc_id
                 {where} GROUP BY d.doc_id ORDER BY d.source""",
             params,
         )
-        return [DocumentInfo(*row) for row in rows]
+        return [DocumentInfo(*row[:-1], tuple(json.loads(row[-1]))) for row in rows]
 
     def text(self, doc_id: str) -> str | None:
         row = self.db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return row[0] if row else None
+
+    def pages(self, doc_id: str) -> tuple[tuple[int, int], ...] | None:
+        """Each page's (start, end) in the document's text; None when there is no such document."""
+        row = self.db.execute("SELECT pages FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return tuple((start, end) for start, end in json.loads(row[0])) if row else None
 
     def count(self) -> tuple[int, int]:
         docs = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
@@ -145,9 +164,11 @@ class Store:
     def insert_document(db: sqlite3.Connection, document: Document, chunks: list[Chunk],
                         vectors: np.ndarray) -> list[int]:
         db.execute(
-            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO documents (doc_id, source, content_hash, format, language, text, added_at, pages, "
+            "ocr_pages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (document.doc_id, document.source, document.content_hash, document.format,
-             document.language, document.text, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+             document.language, document.text, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+             json.dumps(document.pages), json.dumps(document.ocr_pages)),
         )
         rows = []
         for chunk, vector in zip(chunks, vectors):

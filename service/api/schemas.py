@@ -46,6 +46,8 @@ class CitationOut(BaseModel):
     language: str = Field(description="The cited document's language (en, es or pt).")
     gloss: str | None = Field(description="The quote machine-translated into the question's language when the "
                                           "document's language differs; null otherwise. Never replaces the quote.")
+    page: int | None = Field(description="The 1-based page of a PDF holding the quote's start; null for "
+                                         "formats without pages.")
 
 
 class AnswerOut(BaseModel):
@@ -70,12 +72,24 @@ class DocumentOut(BaseModel):
     chars: int
     content_hash: str
     added_at: str
+    ocr_pages: list[int] = Field(description="The 1-based pages whose text was recognised from an image (OCR).")
 
 
 class DocumentText(BaseModel):
     doc_id: str
     source: str
     text: str
+
+
+class PageSpan(BaseModel):
+    page: int = Field(description="1-based.")
+    start: int = Field(description="Offset of the page's first character in GET /documents/{doc_id}/text.")
+    end: int = Field(description="Offset just past its last character; equal to start for a page without text.")
+
+
+class DocumentPages(BaseModel):
+    doc_id: str
+    pages: list[PageSpan] = Field(description="Every page in order; empty for formats without pages.")
 
 
 class Refusal(BaseModel):

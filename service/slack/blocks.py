@@ -35,6 +35,7 @@ LABELS = {
     POST_TO_CHANNEL: {"en": "Post to channel", "es": "Publicar en el canal", "pt": "Publicar no canal"},
 }
 CHARACTERS = {"en": "characters", "es": "caracteres", "pt": "caracteres"}
+PAGE = {"en": "p.", "es": "pág.", "pt": "p."}
 ASKED = {"en": "asked", "es": "preguntó", "pt": "perguntou"}
 APOLOGY = {
     "en": "Sorry, something went wrong while answering. Please try again; if it keeps failing, "
@@ -90,12 +91,15 @@ def _mrkdwn_context(text: str) -> dict:
 
 
 def citation_text(n: int, citation: dict, language: str) -> str:
-    """`*[1]* `source`, characters 12–80` then the passage as a quote, every line of it.
+    """`*[1]* `source`, p. 2, characters 12–80` (the page when the document has pages) then the
+    passage as a quote, every line of it.
 
     The source is set as code: file names hold underscores, which mrkdwn would read as italics.
     """
     quote = "\n".join(f">{escape(line)}" for line in cut(citation["quote"], QUOTE_CHARS).splitlines() or [""])
     where = f"{CHARACTERS.get(language, CHARACTERS['en'])} {citation['start']}–{citation['end']}"
+    if citation.get("page") is not None:
+        where = f"{PAGE.get(language, PAGE['en'])} {citation['page']}, {where}"
     source = escape(cut(citation["source"], SOURCE_CHARS).replace("`", "'"))
     return f"*[{n}]* `{source}`, {where}\n{quote}"
 

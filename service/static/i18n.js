@@ -22,6 +22,11 @@ function formats(locale) {
   };
 }
 
+// A citation's source with its page ("report.pdf, p. 2"); a source without pages (null) alone.
+function onPage(source, page, abbreviation) {
+  return page == null ? source : `${source}, ${abbreviation} ${page}`;
+}
+
 export const TABLES = {
   en: (({ num, percent, count }) => ({
     pageTitle: "Cited answers",
@@ -43,8 +48,8 @@ export const TABLES = {
     notFoundHint: "Try other words, or add documents that cover it.",
     answerMeta: (citations, ms) => `${count(citations, "citation", "citations")} · ${num(ms)} ms`,
     couldNotAnswer: "Could not answer",
-    citation: (n, source) => `Citation ${n}: ${source}`,
-    citationTitle: (source, start, end) => `${source}, characters ${start}–${end}`,
+    citation: (n, source, page) => `Citation ${n}: ${onPage(source, page, "p.")}`,
+    citationTitle: (source, start, end, page) => `${onPage(source, page, "p.")}, characters ${start}–${end}`,
     machineTranslation: "Machine translation (Apertium), not from the document",
     documents: "Documents",
     documentsCount: (n) => `Documents (${num(n)})`,
@@ -70,7 +75,8 @@ export const TABLES = {
     close: "Close",
     escapeKey: "Esc",
     documentText: "Document text",
-    viewerMeta: (n, start, end) => `Citation ${n} · characters ${start}–${end}`,
+    viewerMeta: (n, start, end, page) =>
+      `Citation ${n} · ${page == null ? "" : `p. ${page} · `}characters ${start}–${end}`,
     loadingDocument: "Loading the document…",
     keyNeeded: "API key needed",
     apiKey: "API key",
@@ -104,8 +110,8 @@ export const TABLES = {
     notFoundHint: "Pruebe con otras palabras o añada documentos que traten el tema.",
     answerMeta: (citations, ms) => `${count(citations, "cita", "citas")} · ${num(ms)} ms`,
     couldNotAnswer: "No se pudo responder",
-    citation: (n, source) => `Cita ${n}: ${source}`,
-    citationTitle: (source, start, end) => `${source}, caracteres ${start}–${end}`,
+    citation: (n, source, page) => `Cita ${n}: ${onPage(source, page, "pág.")}`,
+    citationTitle: (source, start, end, page) => `${onPage(source, page, "pág.")}, caracteres ${start}–${end}`,
     machineTranslation: "Traducción automática (Apertium), no es texto del documento",
     documents: "Documentos",
     documentsCount: (n) => `Documentos (${num(n)})`,
@@ -131,7 +137,8 @@ export const TABLES = {
     close: "Cerrar",
     escapeKey: "Esc",
     documentText: "Texto del documento",
-    viewerMeta: (n, start, end) => `Cita ${n} · caracteres ${start}–${end}`,
+    viewerMeta: (n, start, end, page) =>
+      `Cita ${n} · ${page == null ? "" : `pág. ${page} · `}caracteres ${start}–${end}`,
     loadingDocument: "Cargando el documento…",
     keyNeeded: "Se necesita una clave de API",
     apiKey: "Clave de API",
@@ -164,8 +171,8 @@ export const TABLES = {
     notFoundHint: "Tente outras palavras ou adicione documentos que tratem do assunto.",
     answerMeta: (citations, ms) => `${count(citations, "citação", "citações")} · ${num(ms)} ms`,
     couldNotAnswer: "Não foi possível responder",
-    citation: (n, source) => `Citação ${n}: ${source}`,
-    citationTitle: (source, start, end) => `${source}, caracteres ${start}–${end}`,
+    citation: (n, source, page) => `Citação ${n}: ${onPage(source, page, "p.")}`,
+    citationTitle: (source, start, end, page) => `${onPage(source, page, "p.")}, caracteres ${start}–${end}`,
     machineTranslation: "Tradução automática (Apertium), não é texto do documento",
     documents: "Documentos",
     documentsCount: (n) => `Documentos (${num(n)})`,
@@ -192,7 +199,8 @@ export const TABLES = {
     close: "Fechar",
     escapeKey: "Esc",
     documentText: "Texto do documento",
-    viewerMeta: (n, start, end) => `Citação ${n} · caracteres ${start}–${end}`,
+    viewerMeta: (n, start, end, page) =>
+      `Citação ${n} · ${page == null ? "" : `p. ${page} · `}caracteres ${start}–${end}`,
     loadingDocument: "Carregando o documento…",
     keyNeeded: "É necessária uma chave de API",
     apiKey: "Chave de API",

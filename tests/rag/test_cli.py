@@ -85,7 +85,7 @@ def test_ask_json_is_the_answer_object_with_exact_quotes(env, runner):
                            "conversation_id"}
     assert answer["found"] is True and answer["language"] == "en" and answer["answer_gloss"] is None
     for n, c in enumerate(answer["citations"], start=1):
-        assert set(c) == {"doc_id", "source", "start", "end", "quote", "score", "language", "gloss"}
+        assert set(c) == {"doc_id", "source", "start", "end", "quote", "score", "language", "gloss", "page"}
         assert c["gloss"] is None  # an English question over an English document
         text = (SEEDS / c["source"]).read_text("utf-8")
         assert text[c["start"]:c["end"]] == c["quote"]

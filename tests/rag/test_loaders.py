@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from rag.loaders import SUPPORTED, BadFile, ContentLimits, SourceFile, discover, extract
+from rag.loaders import SUPPORTED, BadFile, ContentLimits, Extracted, SourceFile, discover, extract
 
 
 def load(path: Path) -> tuple[str, str]:
-    return extract(SourceFile(path.name, path))
+    extracted = extract(SourceFile(path.name, path))
+    return extracted.kind, extracted.text
 
 
 def refused(path: Path) -> str:
@@ -257,7 +258,7 @@ def test_permission_denied_is_unreadable(files):
 
 
 def test_in_memory_upload_is_read_like_a_file():
-    assert extract(SourceFile("upload.md", None, b"# Uploaded\n")) == ("md", "Uploaded\n")
+    assert extract(SourceFile("upload.md", None, b"# Uploaded\n")) == Extracted("md", "Uploaded\n")
 
 
 # --- discover -----------------------------------------------------------------------------------
@@ -288,6 +289,6 @@ def test_missing_path_raises(files):
 def test_a_file_yielding_more_text_than_the_limit_is_refused_naming_the_setting():
     text = "Many words of a long report. " * 40
     file = SourceFile("long.txt", None, text.encode("utf-8"))
-    assert extract(file, ContentLimits(max_text_chars=len(text)))[1] == text
+    assert extract(file, ContentLimits(max_text_chars=len(text))).text == text
     with pytest.raises(BadFile, match=r"more than the limit of 100 \(RAG_MAX_TEXT_CHARS\); split the file"):
         extract(file, ContentLimits(max_text_chars=100))

@@ -7,7 +7,7 @@ import pytest
 from live_service import KNOWN_QUESTION, assert_citations_hold, assert_error
 
 ANSWER_FIELDS = {"question", "answer", "answer_gloss", "found", "language", "citations", "took_ms", "conversation_id"}
-CITATION_FIELDS = {"doc_id", "source", "start", "end", "quote", "score", "language", "gloss"}
+CITATION_FIELDS = {"doc_id", "source", "start", "end", "quote", "score", "language", "gloss", "page"}
 
 
 def test_answer_has_the_exact_shape_and_cites_exact_offsets(client):

@@ -16,7 +16,8 @@ def stored(source: str) -> str:
     """The text a document is stored as: a .md file's rendered text, any other the file's own."""
     return render_markdown(CORPUS[source]) if source.endswith(".md") else CORPUS[source]
 
-DOCUMENT_FIELDS = {"doc_id", "source", "chunks", "format", "language", "chars", "content_hash", "added_at"}
+DOCUMENT_FIELDS = {"doc_id", "source", "chunks", "format", "language", "chars", "content_hash", "added_at",
+                   "ocr_pages"}
 
 
 def by_source(client) -> dict[str, dict]:

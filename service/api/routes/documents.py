@@ -19,7 +19,7 @@ from rag.loaders import SUPPORTED
 from rag.schema import IngestReport
 
 from ..deps import EngineDep, SettingsDep, WriteLockDep
-from ..schemas import DocumentOut, DocumentText, UploadOut, UploadRefusedOut, error_responses
+from ..schemas import DocumentOut, DocumentPages, DocumentText, UploadOut, UploadRefusedOut, error_responses
 from ..uploads import Refused, UploadRefused, refusals_of, screen
 
 router = APIRouter(prefix="/documents", tags=["documents"])
@@ -85,6 +85,14 @@ def get_text(doc_id: str, engine: EngineDep) -> dict:
     """The text that citations' start and end offsets point into."""
     info = engine.index.document(doc_id)
     return {"doc_id": info.doc_id, "source": info.source, "text": engine.index.text(doc_id)}
+
+
+@router.get("/{doc_id}/pages", response_model=DocumentPages, responses=error_responses(404, 422))
+def get_pages(doc_id: str, engine: EngineDep) -> dict:
+    """Where each page lies in the document's text, so that an offset can be read as a page."""
+    pages = engine.index.pages(doc_id)
+    return {"doc_id": doc_id, "pages": [{"page": n, "start": start, "end": end}
+                                        for n, (start, end) in enumerate(pages, start=1)]}
 
 
 @router.delete("/{doc_id}", response_model=DocumentOut, responses=error_responses(404, 409, 422))
