@@ -27,6 +27,16 @@ def pdf_bytes(*lines: str) -> bytes:
     return bytes(pdf.output())
 
 
+def pdf_pages(*pages: str) -> bytes:
+    """A PDF of one page per string."""
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 8, text)
+    return bytes(pdf.output())
+
+
 @dataclass(frozen=True)
 class Sample:
     name: str

@@ -17,6 +17,7 @@ GUARDED = [
     ("POST", "/documents", {"files": {"files": ("new.txt", b"A new document.")}}),
     ("GET", "/documents/0123456789abcdef", {}),
     ("GET", "/documents/0123456789abcdef/text", {}),
+    ("GET", "/documents/0123456789abcdef/pages", {}),
     ("DELETE", "/documents/0123456789abcdef", {}),
     ("GET", "/metrics", {}),
     ("GET", "/openapi.json", {}),

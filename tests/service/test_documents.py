@@ -43,6 +43,7 @@ def test_text_is_the_uploaded_text_and_one_document_is_described(client):
 
 @pytest.mark.parametrize(("method", "path"), [
     ("GET", "/documents/0123456789abcdef/text"),
+    ("GET", "/documents/0123456789abcdef/pages"),
     ("GET", "/documents/0123456789abcdef"),
     ("DELETE", "/documents/0123456789abcdef"),
     ("GET", "/documents/..%2F..%2Fetc/text"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import httpx
 
-_CITATION = re.compile(r"^\*\[(\d+)\]\* `(.+)`, \w+ (\d+)–(\d+)\n((?:>.*(?:\n|$))+)", re.S)
+_CITATION = re.compile(r"^\*\[(\d+)\]\* `(.+)`, (?:\S+ (\d+), )?\w+ (\d+)–(\d+)\n((?:>.*(?:\n|$))+)", re.S)
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class Shown:
     start: int
     end: int
     quote: str
+    page: int | None = None
 
 
 def ask(slack, event: dict, **send) -> dict:
@@ -46,8 +47,10 @@ def citations(blocks: list[dict]) -> list[Shown]:
     for block in [b for b in blocks if b["type"] == "section"][1:]:
         m = _CITATION.match(block["text"]["text"])
         assert m, block
-        quote = "\n".join(line[1:] for line in m.group(5).rstrip("\n").split("\n"))
-        shown.append(Shown(int(m.group(1)), unescape(m.group(2)), int(m.group(3)), int(m.group(4)), unescape(quote)))
+        quote = "\n".join(line[1:] for line in m.group(6).rstrip("\n").split("\n"))
+        page = int(m.group(3)) if m.group(3) else None
+        shown.append(Shown(int(m.group(1)), unescape(m.group(2)), int(m.group(4)), int(m.group(5)), unescape(quote),
+                           page))
     return shown
 
 

@@ -34,6 +34,16 @@ def answer(text: str = "It was built in 1874. [1]", n: int = 1, quote: str = "It
             "citations": cites}
 
 
+@pytest.mark.parametrize(("language", "label"), [("en", "p. 2, characters"), ("es", "pág. 2, caracteres"),
+                                                 ("pt", "p. 2, caracteres")])
+def test_a_citation_into_a_page_names_it(language, label):
+    cited = answer(language=language)
+    cited["citations"][0] |= {"source": "report.pdf", "page": 2}
+    blocks = answer_blocks(cited, QID)
+    assert blocks[1]["text"]["text"] == f"*[1]* `report.pdf`, {label} 0–21\n>It was built in 1874."
+    assert [(c.source, c.page, c.start, c.end) for c in citations(blocks)] == [("report.pdf", 2, 0, 21)]
+
+
 def test_escape_only_slacks_three_characters():
     assert escape("A<B & C>D *bold* _it_") == "A&lt;B &amp; C&gt;D *bold* _it_"
     assert escape("&amp;") == "&amp;amp;"  # text that looks escaped is still text
