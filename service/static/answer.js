@@ -25,8 +25,8 @@ function marker(citation, n, onCite) {
     class: "marker",
     // Its label is the page's words, inside text in the answer's language.
     lang: UI_LANG,
-    "aria-label": msg("citation", n, citation.source),
-    title: msg("citationTitle", citation.source, citation.start, citation.end),
+    "aria-label": msg("citation", n, citation.source, citation.page),
+    title: msg("citationTitle", citation.source, citation.start, citation.end, citation.page),
     "data-citation": n,
     onclick: () => onCite(citation, n, button),
   }, String(n));

@@ -55,7 +55,7 @@ export function initViewer() {
     panel.hidden = false;
     setBehind(true);
     title.textContent = citation.source;
-    say(meta, msg("viewerMeta", n, citation.start, citation.end));
+    say(meta, msg("viewerMeta", n, citation.start, citation.end, citation.page));
     say(body, msg("loadingDocument"));
     body.focus();
     let doc;
