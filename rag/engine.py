@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from .analysis import LanguageDetector
@@ -33,6 +34,9 @@ UNKNOWN_FOREIGN_WEIGHT = 0.3
 # A folder is parsed and written a batch of about this many characters at a time: the write lock
 # is taken only once a batch's text is in hand, and a big folder's text is never all in memory.
 WRITE_BATCH_CHARS = 8_000_000
+# A mail attached to a mail attached to a mail: its own attachments are read down to this depth,
+# no further, since each level may carry nearly all the bytes of the one above it.
+MAIL_DEPTH = 3
 
 
 class Engine:
@@ -169,16 +173,46 @@ class Engine:
                 except BadFile as exc:
                     skipped.append(Skipped(file.source, str(exc)))
                 else:
-                    yield parsed
+                    yield from self._with_attachments(parsed, seen, skipped, 1)
                     continue  # counted by the index once written
             if progress:
                 progress(1)
+
+    def _with_attachments(self, parsed: Parsed, seen: set[str], skipped: list[Skipped],
+                          depth: int) -> Iterator[Parsed]:
+        """A file, after each of its attachments when it is a mail. Each attachment is parsed in the
+        parser processes like any file, as '<mail>/<name>'; one that cannot be read goes to `skipped`,
+        the mail is kept. The mail comes last, with the sources of its attachments that were read."""
+        if parsed.attached is None:
+            yield parsed
+            return
+        kept = []
+        for attachment in parsed.attached:
+            source = f"{parsed.source}/{attachment.name}"
+            reason = attachment.refused
+            if reason is None and source in seen:
+                reason = "another attachment of this mail has the same name"
+            elif reason is None and depth >= MAIL_DEPTH:
+                reason = f"an attachment of a mail attached more than {MAIL_DEPTH - 1} deep; save it and add it as a file"
+            if reason is None:
+                seen.add(source)
+                try:
+                    inner = self.parsers.parse(SourceFile(source, None, attachment.data))
+                except BadFile as exc:
+                    reason = str(exc)
+                else:
+                    kept.append(source)
+                    yield from self._with_attachments(inner, seen, skipped, depth + 1)
+            if reason is not None:
+                skipped.append(Skipped(source, reason))
+        yield replace(parsed, attached=None, attachments=tuple(kept))
 
     def write(self, parsed: list[Parsed], report: IngestReport, *, progress: Progress | None = None) -> None:
         """Indexes parsed files under the write lock, adding what happened to `report`."""
         if not parsed:
             return
         written = self.index.ingest(parsed, progress=progress)
+        self.index.prune({p.source: p.attachments for p in parsed if p.attachments is not None})
         report.added += written.added
         report.replaced += written.replaced
         report.unchanged += written.unchanged

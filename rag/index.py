@@ -14,6 +14,7 @@ from .chunking import Chunker
 from .embedding import Embedder, is_embedder
 from .errors import InvalidInput, ModelMismatch, NotFound
 from .locking import WriteLock
+from .mail import MAIL_KINDS
 from .parsing import Parsed
 from .schema import Chunk, Document, DocumentInfo, IngestReport, content_hash
 from .store import Store
@@ -208,12 +209,35 @@ class Index:
             if info is None:
                 what = f"id '{doc_id}'" if doc_id else f"source '{source}'"
                 raise NotFound(f"no document with {what}; list them with 'rag docs' or GET /documents.")
-            vectors = self.vectors.copy()
-            with self.store.write() as db:
-                rows = Store.delete_document(db, info.doc_id)
-            vectors.remove(rows)
-            self._publish(vectors)
+            # A mail's attachments ('<mail>/<name>') go with it.
+            doomed = [info.doc_id]
+            if info.format in MAIL_KINDS:
+                doomed += _under(self.store.document_hashes(), info.source, ())
+            self._delete(doomed)
         return info
+
+    def prune(self, mails: dict[str, tuple[str, ...]]) -> None:
+        """Removes what each mail no longer carries: the documents under its name ('<mail>/<name>')
+        other than the attachments just indexed with it (a changed mail may have lost some)."""
+        if not mails:
+            return
+        with self._writer():
+            known = self.store.document_hashes()
+            doomed = [doc_id for mail, kept in mails.items() for doc_id in _under(known, mail, kept)]
+            if doomed:
+                self._delete(doomed)
+
+    def _delete(self, doc_ids: list[str]) -> None:
+        vectors = self.vectors.copy()
+        with self.store.write() as db:
+            rows = [row for doc_id in doc_ids for row in Store.delete_document(db, doc_id)]
+        vectors.remove(rows)
+        self._publish(vectors)
 
     def close(self) -> None:
         self.store.close()
+
+
+def _under(known: dict[str, tuple[str, str]], mail: str, kept: tuple[str, ...]) -> list[str]:
+    """The ids of the documents stored under a mail's name, but for those kept."""
+    return [doc_id for source, (doc_id, _) in known.items() if source.startswith(f"{mail}/") and source not in kept]

@@ -1,4 +1,5 @@
-"""Reading files into Documents: .txt, .md, .html, .pdf, .docx.
+"""Reading files into Documents: .txt, .md, .html, .pdf, .docx, .odt (rag/office.py), .eml and .msg
+(rag/mail.py, which also hands a mail's attachments on, each to be read as a file of its own).
 
 For .txt the document's text is the file decoded as UTF-8 with nothing changed but a leading
 byte-order mark, so a citation's offsets can be checked against the file itself. A .md file is stored as the text it renders to
@@ -25,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from .html_text import visible_text
 from .markdown import render as render_markdown
 
-SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".odt", ".eml", ".msg")
 
 
 # Read a ZIP member this much at a time when counting its uncompressed bytes.
@@ -144,10 +145,10 @@ def _pdf(data: bytes, limits: ContentLimits) -> tuple[str, PageSpans]:
     return join_pages(pages)
 
 
-def _check_zip(data: bytes, limit: int) -> None:
+def check_zip(data: bytes, limit: int, kind: str = ".docx") -> None:
     """Refuses a ZIP whose members hold more than `limit` bytes uncompressed, by their headers and by
     decompressing them with a count: a header may understate, a bomb is seen by its output."""
-    too_big = BadFile(f"a .docx holding more than {limit} bytes uncompressed, the limit "
+    too_big = BadFile(f"a {kind} holding more than {limit} bytes uncompressed, the limit "
                       "(RAG_MAX_EXTRACTED_BYTES); save it without embedded media or split it")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -164,14 +165,14 @@ def _check_zip(data: bytes, limit: int) -> None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError) as exc:
         # zipfile stops a member at its declared size, so one longer than its header says ends
         # here with a bad CRC, before python-docx reads it.
-        raise BadFile(f"corrupt .docx ({exc.__class__.__name__}: {exc}); save it again from the word processor") \
+        raise BadFile(f"corrupt {kind} ({exc.__class__.__name__}: {exc}); save it again from the word processor") \
             from exc
 
 
 def _docx(data: bytes, limits: ContentLimits) -> str:
     import docx
 
-    _check_zip(data, limits.max_extracted_bytes)
+    check_zip(data, limits.max_extracted_bytes)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # not a zip, missing parts, broken XML inside (lxml's XMLSyntaxError), ...
@@ -183,6 +184,24 @@ def _docx(data: bytes, limits: ContentLimits) -> str:
     return "\n\n".join(p for p in paragraphs if p.strip())
 
 
+def _odt(data: bytes, limits: ContentLimits) -> str:
+    from .office import odt_text  # which imports this module
+
+    return odt_text(data, limits)
+
+
+def _eml(data: bytes, limits: ContentLimits) -> str:
+    from .mail import eml_text  # which imports this module
+
+    return eml_text(data)
+
+
+def _msg(data: bytes, limits: ContentLimits) -> str:
+    from .mail import msg_text  # which imports this module
+
+    return msg_text(data)
+
+
 _EXTRACTORS: dict[str, tuple[str, Callable[[bytes, ContentLimits], tuple[str, PageSpans]]]] = {
     ".txt": ("txt", lambda data, _: (_plain(data), ())),
     ".md": ("md", lambda data, _: (render_markdown(_decode(data)), ())),
@@ -190,6 +209,9 @@ _EXTRACTORS: dict[str, tuple[str, Callable[[bytes, ContentLimits], tuple[str, Pa
     ".htm": ("html", lambda data, _: (_html(data), ())),
     ".pdf": ("pdf", _pdf),
     ".docx": ("docx", lambda data, limits: (_docx(data, limits), ())),
+    ".odt": ("odt", lambda data, limits: (_odt(data, limits), ())),
+    ".eml": ("eml", lambda data, limits: (_eml(data, limits), ())),
+    ".msg": ("msg", lambda data, limits: (_msg(data, limits), ())),
 }
 
 

@@ -24,6 +24,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from .loaders import BadFile, ContentLimits, PageSpans, SourceFile, extract
+from .mail import Attachment, attached
 from .settings import Settings
 
 # The parser imports this very package, wherever the caller imported it from.
@@ -56,11 +57,16 @@ class Parsed:
     text: str
     pages: PageSpans = ()
     ocr_pages: tuple[int, ...] = ()
+    # Only for a mail: its attachments as its parser found them, which Engine.parse reads in turn...
+    attached: tuple[Attachment, ...] | None = None
+    # ...and then the sources of those indexed with it: Index.prune drops any other under its name.
+    attachments: tuple[str, ...] | None = None
 
 
 def serve(inbox: int, outbox: int) -> None:
     """A parser process: limits, then file after file in; for each, whether the process stops after
-    it and ["ok", kind, text, pages, ocr_pages], ["bad", reason] or ["memory"] out."""
+    it and ["ok", kind, text, pages, ocr_pages], ["bad", reason] or ["memory"] out, with a mail's
+    attachments."""
     requests, answers = Connection(inbox, writable=False), Connection(outbox, readable=False)
     limits: ParseLimits = requests.recv()
     memory = limits.memory_mb * 1024 * 1024
@@ -75,9 +81,11 @@ def serve(inbox: int, outbox: int) -> None:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         allowance = int(usage.ru_utime + usage.ru_stime) + 1 + limits.cpu_seconds
         resource.setrlimit(resource.RLIMIT_CPU, (allowance, cpu_hard))
+        files = None
         try:
             extracted = extract(file, limits.content)
             answer = ["ok", extracted.kind, extracted.text, extracted.pages, extracted.ocr_pages]
+            files = attached(file, limits.content)
         except BadFile as exc:
             answer = ["bad", str(exc)]
         except MemoryError:
@@ -92,7 +100,9 @@ def serve(inbox: int, outbox: int) -> None:
         # A process that (nearly) ran out of memory may be left inconsistent: it says it stops.
         retire = near_limit or answer[0] == "memory"
         try:
-            answers.send_bytes(json.dumps({"retire": retire, "answer": answer}).encode("utf-8", "surrogatepass"))
+            reply = {"retire": retire, "answer": answer,
+                     "attached": None if files is None else [f.to_json() for f in files]}
+            answers.send_bytes(json.dumps(reply).encode("utf-8", "surrogatepass"))
         except MemoryError:
             retire = True
             answers.send_bytes(b'{"retire": true, "answer": ["memory"]}')
@@ -131,14 +141,15 @@ class _Parser:
         self.answers.close()
 
 
-def _parsed(source: str, answer: list) -> Parsed:
+def _parsed(source: str, answer: list, files: list | None) -> Parsed:
     """A parser's ["ok", ...] answer, typed again: JSON brings tuples back as lists, and a parser
     taken over by a hostile file could send anything."""
     try:
         _, kind, text, pages, ocr_pages = answer
         return Parsed(source, str(kind), str(text), tuple((int(start), int(end)) for start, end in pages),
-                      tuple(int(page) for page in ocr_pages))
-    except (TypeError, ValueError) as exc:
+                      tuple(int(page) for page in ocr_pages),
+                      None if files is None else tuple(Attachment.from_json(f) for f in files))
+    except (TypeError, ValueError, KeyError) as exc:
         raise BadFile(f"the parser gave a malformed answer ({exc}); check the file") from exc
 
 
@@ -163,7 +174,7 @@ class ParserPool:
         with self._free:
             parser = self._take()
             try:
-                retire, answer = self._ask(parser, file)
+                retire, answer, files = self._ask(parser, file)
             except BaseException:
                 parser.stop()
                 raise
@@ -173,7 +184,7 @@ class ParserPool:
             else:
                 parser.stop()
         if answer[0] == "ok":
-            return _parsed(file.source, answer)
+            return _parsed(file.source, answer, files)
         if answer[0] == "bad":
             raise BadFile(answer[1])
         raise BadFile(self._failure(answer[0], parser.process.returncode))
@@ -187,16 +198,17 @@ class ParserPool:
             parser.stop()  # died idle (killed from outside): reaped, and replaced
         return _Parser(self.limits)
 
-    def _ask(self, parser: _Parser, file: SourceFile) -> tuple[bool, list]:
-        """(whether the parser stops after this file, its answer, or ["timeout"] or ["died"])."""
+    def _ask(self, parser: _Parser, file: SourceFile) -> tuple[bool, list, list | None]:
+        """(whether the parser stops after this file, its answer, or ["timeout"] or ["died"], and a
+        mail's attachments)."""
         try:
             parser.requests.send(file)
             if not parser.answers.poll(self.limits.timeout_seconds):
-                return True, ["timeout"]
+                return True, ["timeout"], None
             reply = json.loads(parser.answers.recv_bytes().decode("utf-8", "surrogatepass"))
-            return reply["retire"], reply["answer"]
+            return reply["retire"], reply["answer"], reply.get("attached")  # absent when out of memory
         except (EOFError, OSError):
-            return True, ["died"]
+            return True, ["died"], None
 
     def _failure(self, what: str, code: int | None) -> str:
         """Why a parser gave no text: it ran out of memory, time, or died (its exit code tells)."""

@@ -4,9 +4,10 @@ The rules, one per file unless said otherwise:
 - all files of one request together hold at most RAG_MAX_UPLOAD_BYTES; a bigger request is
   refused whole with 413 and nothing is indexed (limits.BodyLimit stops a far bigger one unread);
 - a name must be a bare file name: no folders ('/', '\\'), no '..', no control characters;
-- the extension must be one the loaders read (415 when that is the only problem);
-- an empty file is refused; content the loaders cannot read (binary, not UTF-8, corrupt PDF or
-  .docx) is refused by the engine, which gives the reason.
+- the extension must be one the loaders read (415 when that is the only problem); an e-mail's
+  attachments are screened by the engine (rag/engine.py), each as a file named '<mail>/<name>';
+- an empty file is refused; content the loaders cannot read (binary, not UTF-8, a corrupt PDF,
+  .docx, .odt or .msg) is refused by the engine, which gives the reason.
 A request with at least one file indexed (or already indexed) answers 200 and lists the refused
 files; a request with none raises UploadRefused, a 4xx carrying the same list.
 """

@@ -25,7 +25,9 @@ from ..uploads import Refused, UploadRefused, refusals_of, screen
 router = APIRouter(prefix="/documents", tags=["documents"])
 
 FILES = (f"One or more files named with a supported extension ({', '.join(SUPPORTED)}); a request "
-         "whose files are all refused answers 415 when every refusal is for the type, 400 otherwise.")
+         "whose files are all refused answers 415 when every refusal is for the type, 400 otherwise. "
+         "Each attachment of an e-mail (.eml, .msg) of a supported type is indexed as a document of its "
+         "own, named '<mail>/<attachment>'; one that cannot be read is listed in `refused`, the mail kept.")
 # The file name decides how a file is read, so the schema states it, as the part's
 # Content-Disposition header: generated requests then send files that can be indexed.
 _NAME = "|".join(s.lstrip(".") for s in SUPPORTED)
