@@ -10,7 +10,6 @@ Everything here runs in a parser process: a mail is as untrusted as the files it
 from __future__ import annotations
 
 import base64
-import io
 import mimetypes
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy

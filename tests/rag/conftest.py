@@ -13,20 +13,11 @@ from rag.embedding import HashEmbedder
 from rag.engine import Engine
 from rag.settings import Settings
 
+# A module of its own, not this conftest's: test modules import it, and "conftest" names two modules.
+from pdf_files import pdf_bytes  # noqa: E402
+
 
 # --- real files ---------------------------------------------------------------------------------
-
-
-def pdf_bytes(pages: list[str]) -> bytes:
-    """A real PDF (fpdf2), one page per string; core fonts, so text must be Latin-1."""
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.set_font("helvetica", size=12)
-    for text in pages:
-        pdf.add_page()
-        pdf.multi_cell(0, 8, text)
-    return bytes(pdf.output())
 
 
 def docx_bytes(paragraphs: list[str], table: list[list[str]] | None = None) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import pdf_bytes
+from pdf_files import pdf_bytes
 from mail_files import eml_bytes, html_only_eml, msg_bytes, odt_bytes
 from rag.loaders import BadFile, ContentLimits, SourceFile, extract
 from rag.mail import attached, safe_name
@@ -23,30 +23,32 @@ def refused(name: str, data: bytes) -> str:
 
 
 def test_eml_text_is_its_header_and_plain_body():
-    kind, text = extract(SourceFile("m.eml", None, eml_bytes("Case 12", "Please read the report.",
-                                                            html="<p>Ignored <b>HTML</b> twin</p>")))
-    assert kind == "eml"
+    extracted = extract(SourceFile("m.eml", None, eml_bytes("Case 12", "Please read the report.",
+                                                          html="<p>Ignored <b>HTML</b> twin</p>")))
+    kind, text = extracted.kind, extracted.text
+    assert kind == "eml" and extracted.pages == ()
     assert text == ("From: Ana Lopez <ana@fiscalia.example>\nTo: Equipo <equipo@ngo.example>\n"
                     "Date: Mon, 03 Mar 2025 10:00:00 +0000\nSubject: Case 12\n\nPlease read the report.")
 
 
 def test_an_html_only_body_is_reduced_to_its_visible_text():
-    _, text = extract(SourceFile("m.eml", None, html_only_eml("Alert", "<p>Meet at <b>the port</b></p>"
-                                                                       "<script>var hidden = 1;</script>")))
+    text = extract(SourceFile("m.eml", None, html_only_eml("Alert", "<p>Meet at <b>the port</b></p>"
+                                                                    "<script>var hidden = 1;</script>"))).text
     assert text.endswith("Subject: Alert\n\nMeet at the port") and "hidden" not in text
 
 
 def test_msg_text_is_its_header_and_body():
-    kind, text = extract(SourceFile("m.msg", None, msg_bytes("Case 7", "The Outlook body.")))
+    extracted = extract(SourceFile("m.msg", None, msg_bytes("Case 7", "The Outlook body.")))
+    kind, text = extracted.kind, extracted.text
     assert kind == "msg"
     assert text.startswith("From: Ana Lopez <ana@fiscalia.example>\nTo: Equipo <equipo@ngo.example>")
     assert text.endswith("Subject: Case 7\n\nThe Outlook body.")
 
 
 def test_odt_headings_and_paragraphs_in_order():
-    kind, text = extract(SourceFile("n.odt", None, odt_bytes("Findings", ["First paragraph.", "Second one."],
-                                                              ["A list item."])))
-    assert (kind, text) == ("odt", "Findings\n\nFirst paragraph.\n\nSecond one.\n\nA list item.")
+    extracted = extract(SourceFile("n.odt", None, odt_bytes("Findings", ["First paragraph.", "Second one."],
+                                                             ["A list item."])))
+    assert (extracted.kind, extracted.text) == ("odt", "Findings\n\nFirst paragraph.\n\nSecond one.\n\nA list item.")
 
 
 @pytest.mark.parametrize(("name", "data", "reason"), [
