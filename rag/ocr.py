@@ -6,17 +6,20 @@ Installed from Debian: tesseract-ocr, tesseract-ocr-eng, tesseract-ocr-spa, tess
 the file is refused with that reason and nothing else stops.
 
 Binding: tesserocr, Tesseract's C API in this process (its wheel brings libtesseract; only
-Debian's language data are read). pytesseract runs the tesseract program once per page, which
-writes the page to a temporary file and loads the three models again each time; measured on
-2 cores (bench/ocr_throughput.py) it reads fewer pages per second for the same text. A crash in C
-code would take its process down, but files are parsed in sandboxed parser processes
+Debian's language data are read): the models are loaded once, a page goes in as a PIL image.
+pytesseract runs the tesseract program once per page, which writes the page to a temporary
+file and loads the three models again each time. On 2 shared cores (bench/ocr_throughput.py, A4
+pages at 200 dpi) tesserocr read 0.28 pages/s as Tesseract threads it, pytesseract 0.05 (its
+OpenMP threads thrash), and both about 0.25 one thread per process per core. A crash in C code
+would take its process down, but files are parsed in sandboxed parser processes
 (rag/parsing.py) that are replaced when they die. OCRmyPDF is a whole PDF pipeline (Ghostscript,
 a new PDF written out) for what is here one page image in, text out. PDF pages are rendered by
-pypdfium2 (PDFium in-process, a wheel), so no poppler-utils and no process per page either.
+pypdfium2 (PDFium in-process, a wheel): no poppler-utils and no process per page.
 
-One Tesseract run reads the three languages together ("eng+spa+por"): a page's language is not
-known before reading it, and the renders of bench/ocr_quality.py read as well this way as
-with each page's own language.
+One Tesseract run reads the three languages together, Portuguese leading ("por+spa+eng"): a
+page's language is not known before reading it, and on the renders of bench/ocr_quality.py this
+reads as well as each page's own language (worst character error rate 1.8%, goal 2%), where
+"eng+spa+por" misreads Portuguese accents (2.7%).
 
 Hostile images: a page of more than `max_pixels` pixels (a decompression bomb: a few KB that
 decode to gigabytes) is refused before it is decoded, as is a corrupt image; a multi-page TIFF
@@ -80,14 +83,13 @@ def available() -> bool:
     return _tessdata() is not None
 
 
-_api = None
-# One Tesseract instance per process, its models loaded once; it reads one page at a time.
+# One Tesseract instance per process and languages, its models loaded once; one page at a time.
+_apis: dict = {}
 _api_lock = threading.Lock()
 
 
-def _tesseract():
-    global _api
-    if _api is None:
+def _tesseract(languages: str):
+    if languages not in _apis:
         folder = _tessdata()
         if folder is None:
             raise OcrUnavailable(NOTICE)
@@ -95,17 +97,17 @@ def _tesseract():
             import tesserocr
         except ImportError as exc:
             raise OcrUnavailable(NOTICE) from exc
-        _api = tesserocr.PyTessBaseAPI(path=folder + os.sep, lang=LANGUAGES)
-    return _api
+        _apis[languages] = tesserocr.PyTessBaseAPI(path=folder + os.sep, lang=languages)
+    return _apis[languages]
 
 
-def ocr_image(image: Image.Image) -> str:
+def ocr_image(image: Image.Image, languages: str = LANGUAGES) -> str:
     """The text Tesseract reads on one page image (possibly empty). Its EXIF orientation, as a
-    phone photo carries, is applied first."""
+    phone photo carries, is applied first. `languages`: Tesseract's, the first leading."""
     page = ImageOps.exif_transpose(image).convert("L")
     dpi = image.info.get("dpi", (0, 0))[0]
     with _api_lock:
-        api = _tesseract()
+        api = _tesseract(languages)
         api.SetImage(page)
         api.SetSourceResolution(round(dpi) if dpi and dpi >= 70 else _DEFAULT_DPI)
         return api.GetUTF8Text().strip()
