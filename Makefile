@@ -8,24 +8,31 @@ PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-# Debian packages the product uses when present: Apertium translates across en/es/pt.
-APT_PACKAGES := apertium apertium-eng-spa apertium-es-pt
+# Debian packages the product uses when present: Apertium translates across en/es/pt; Tesseract
+# and its language data read scanned pages (OCR, rag/ocr.py).
+TRANSLATION_PACKAGES := apertium apertium-eng-spa apertium-es-pt
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-por
 
 .PHONY: setup system run test index bench clean
 
 setup: system $(STAMP)
 
 # Installed when missing and apt-get is usable as root; otherwise the command is printed and the
-# set-up goes on (translation stays off, everything else works).
+# set-up goes on: $(2) says what stays off, everything else works.
+define apt_install
+missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+    echo "installing$$missing (Debian)"; \
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null) \
+      || echo "could not install$$missing; $(2) until: sudo apt-get install$$missing"; \
+  else echo "$(2) until you run: sudo apt-get install$$missing"; fi; \
+fi
+endef
+
 system:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing$$missing (Debian)"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null) \
-	      || echo "could not install$$missing; translation stays off until: sudo apt-get install$$missing"; \
-	  else echo "translation stays off until you run: sudo apt-get install$$missing"; fi; \
-	fi
+	@$(call apt_install,$(TRANSLATION_PACKAGES),translation stays off)
+	@$(call apt_install,$(OCR_PACKAGES),OCR stays off (scanned pages are refused))
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
