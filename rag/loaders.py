@@ -1,5 +1,6 @@
 """Reading files into Documents: .txt, .md, .html, .pdf, .docx, .odt (rag/office.py), .eml and .msg
-(rag/mail.py, which also hands a mail's attachments on, each to be read as a file of its own).
+(rag/mail.py, which also hands a mail's attachments on, each to be read as a file of its own), and
+scans: images and PDF pages without a text layer, read by OCR (rag/scans.py).
 
 For .txt the document's text is the file decoded as UTF-8 with nothing changed but a leading
 byte-order mark, so a citation's offsets can be checked against the file itself. A .md file is stored as the text it renders to
@@ -26,7 +27,8 @@ from pathlib import Path, PurePosixPath
 from .html_text import visible_text
 from .markdown import render as render_markdown
 
-SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".odt", ".eml", ".msg")
+SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".odt", ".eml", ".msg",
+             ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 
 # Read a ZIP member this much at a time when counting its uncompressed bytes.
@@ -123,7 +125,7 @@ def join_pages(pages: list[str]) -> tuple[str, PageSpans]:
     return "".join(parts), tuple(spans)
 
 
-def _pdf(data: bytes, limits: ContentLimits) -> tuple[str, PageSpans]:
+def _pdf(data: bytes, limits: ContentLimits) -> tuple[str, PageSpans, tuple[int, ...]]:
     from pypdf import PdfReader
 
     try:
@@ -142,7 +144,10 @@ def _pdf(data: bytes, limits: ContentLimits) -> tuple[str, PageSpans]:
         raise
     except Exception as exc:  # pypdf raises many kinds (PdfReadError, LimitReachedError, NotImplementedError, ...)
         raise BadFile(f"corrupt PDF ({exc.__class__.__name__}: {exc})") from exc
-    return join_pages(pages)
+    from .scans import fill_scanned  # which imports this module
+
+    pages, ocr_pages = fill_scanned(data, pages)
+    return *join_pages(pages), ocr_pages
 
 
 def check_zip(data: bytes, limit: int, kind: str = ".docx") -> None:
@@ -202,16 +207,31 @@ def _msg(data: bytes, limits: ContentLimits) -> str:
     return msg_text(data)
 
 
-_EXTRACTORS: dict[str, tuple[str, Callable[[bytes, ContentLimits], tuple[str, PageSpans]]]] = {
-    ".txt": ("txt", lambda data, _: (_plain(data), ())),
-    ".md": ("md", lambda data, _: (render_markdown(_decode(data)), ())),
-    ".html": ("html", lambda data, _: (_html(data), ())),
-    ".htm": ("html", lambda data, _: (_html(data), ())),
+def _image(suffix: str) -> Callable[[bytes, ContentLimits], tuple[str, PageSpans, tuple[int, ...]]]:
+    def read(data: bytes, limits: ContentLimits) -> tuple[str, PageSpans, tuple[int, ...]]:
+        from .scans import read_image  # which imports this module
+
+        return read_image(data, suffix)
+
+    return read
+
+
+# Each reads (text, where each page lies in it, the pages read by OCR).
+_EXTRACTORS: dict[str, tuple[str, Callable[[bytes, ContentLimits], tuple[str, PageSpans, tuple[int, ...]]]]] = {
+    ".txt": ("txt", lambda data, _: (_plain(data), (), ())),
+    ".md": ("md", lambda data, _: (render_markdown(_decode(data)), (), ())),
+    ".html": ("html", lambda data, _: (_html(data), (), ())),
+    ".htm": ("html", lambda data, _: (_html(data), (), ())),
     ".pdf": ("pdf", _pdf),
-    ".docx": ("docx", lambda data, limits: (_docx(data, limits), ())),
-    ".odt": ("odt", lambda data, limits: (_odt(data, limits), ())),
-    ".eml": ("eml", lambda data, limits: (_eml(data, limits), ())),
-    ".msg": ("msg", lambda data, limits: (_msg(data, limits), ())),
+    ".docx": ("docx", lambda data, limits: (_docx(data, limits), (), ())),
+    ".odt": ("odt", lambda data, limits: (_odt(data, limits), (), ())),
+    ".eml": ("eml", lambda data, limits: (_eml(data, limits), (), ())),
+    ".msg": ("msg", lambda data, limits: (_msg(data, limits), (), ())),
+    ".png": ("png", _image(".png")),
+    ".jpg": ("jpeg", _image(".jpg")),
+    ".jpeg": ("jpeg", _image(".jpeg")),
+    ".tif": ("tiff", _image(".tif")),
+    ".tiff": ("tiff", _image(".tiff")),
 }
 
 
@@ -225,13 +245,13 @@ def extract(file: SourceFile, limits: ContentLimits = ContentLimits()) -> Extrac
     data = file.read()
     if not data.strip():
         raise BadFile("empty file")
-    text, pages = extractor(data, limits)
+    text, pages, ocr_pages = extractor(data, limits)
     if not text.strip():
         raise BadFile("no text could be extracted (empty, or a scanned image without text)")
     if len(text) > limits.max_text_chars:
         raise BadFile(f"its text has {len(text)} characters, more than the limit of {limits.max_text_chars} "
                       "(RAG_MAX_TEXT_CHARS); split the file into smaller ones")
-    return Extracted(kind, text, pages)
+    return Extracted(kind, text, pages, ocr_pages)
 
 
 def name_problem(name: str) -> str | None:

@@ -7,7 +7,8 @@ The rules, one per file unless said otherwise:
 - the extension must be one the loaders read (415 when that is the only problem); an e-mail's
   attachments are screened by the engine (rag/engine.py), each as a file named '<mail>/<name>';
 - an empty file is refused; content the loaders cannot read (binary, not UTF-8, a corrupt PDF,
-  .docx, .odt or .msg) is refused by the engine, which gives the reason.
+  .docx, .odt, .msg or image, a scan in which OCR finds no text) is refused by the engine, which
+  gives the reason.
 A request with at least one file indexed (or already indexed) answers 200 and lists the refused
 files; a request with none raises UploadRefused, a 4xx carrying the same list.
 """

@@ -74,10 +74,10 @@ def test_attachment_names_lose_folders_and_control_characters():
 
 
 def test_a_mail_hands_on_its_attachments_and_refuses_unsupported_ones():
-    data = eml_bytes("Case", "See attached.", [("../report.pdf", REPORT), ("photo.png", b"\x89PNG")])
+    data = eml_bytes("Case", "See attached.", [("../report.pdf", REPORT), ("photo.gif", b"\x89PNG")])
     files = attached(SourceFile("m.eml", None, data), ContentLimits())
     assert [(f.name, f.data, f.refused) for f in files][0] == ("report.pdf", REPORT, None)
-    assert files[1].name == "photo.png" and "unsupported type '.png'" in files[1].refused
+    assert files[1].name == "photo.gif" and "unsupported type '.gif'" in files[1].refused
 
 
 def test_an_encoded_newline_in_an_attachment_name_is_replaced():
@@ -138,7 +138,7 @@ def test_a_changed_mail_replaces_its_attachments(make_engine, files, check):
 
 def test_a_bad_attachment_is_skipped_with_its_reason_and_the_mail_kept(make_engine, files, check):
     files.raw("case.eml", eml_bytes("Case 12", "The report is attached.",
-                                    [("broken.pdf", b"%PDF-1.4 truncated"), ("photo.png", b"\x89PNG"),
+                                    [("broken.pdf", b"%PDF-1.4 truncated"), ("photo.gif", b"\x89PNG"),
                                      ("report.pdf", REPORT)]))
     files.raw("broken.odt", b"PK\x03\x04 not really a zip")
     files.raw("broken.msg", b"not an Outlook file at all")
@@ -147,9 +147,9 @@ def test_a_bad_attachment_is_skipped_with_its_reason_and_the_mail_kept(make_engi
     report = engine.ingest_paths([files.root])
     assert sorted(d.source for d in report.added) == ["case.eml", "case.eml/report.pdf", "good.txt"]
     reasons = {s.source: s.reason for s in report.skipped}
-    assert sorted(reasons) == ["broken.msg", "broken.odt", "case.eml/broken.pdf", "case.eml/photo.png"]
+    assert sorted(reasons) == ["broken.msg", "broken.odt", "case.eml/broken.pdf", "case.eml/photo.gif"]
     assert "corrupt PDF" in reasons["case.eml/broken.pdf"]
-    assert "unsupported type '.png'" in reasons["case.eml/photo.png"]
+    assert "unsupported type '.gif'" in reasons["case.eml/photo.gif"]
     assert "corrupt .odt" in reasons["broken.odt"] and "corrupt .msg" in reasons["broken.msg"]
     check.consistent(engine)
 

@@ -23,7 +23,7 @@ BAD_FILES = [
     ("nul.txt", b"text\x00with NUL", 400, "binary"),
     ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 400, "not UTF-8"),
     ("broken.pdf", b"%PDF-1.4 truncated", 400, "corrupt PDF"),
-    ("scan.pdf", pdf_bytes(), 400, "no text could be extracted"),
+    ("scan.pdf", pdf_bytes(), 400, "no text found by OCR"),
     ("broken.docx", b"PK\x03\x04 not really a zip", 400, "corrupt .docx"),
 ]
 

@@ -1,0 +1,46 @@
+"""Scanned pages as text: images read whole by OCR, and the pages of a PDF that have no text layer.
+
+rag/ocr.py does the reading; this decides what is read. A PDF page with a text layer keeps it (the
+file's own text beats a recognised one); a page without one, a scan, is read by OCR. The pages
+read so are named in the document's `ocr_pages`. Without Tesseract, a PDF keeps the pages that
+have text and a scan alone is refused with the one line that says what to install.
+"""
+
+from __future__ import annotations
+
+from .loaders import BadFile, PageSpans, join_pages
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+
+
+def read_image(data: bytes, suffix: str) -> tuple[str, PageSpans, tuple[int, ...]]:
+    """An image's text, one page per frame of a multi-page TIFF; every page read by OCR."""
+    from . import ocr
+
+    texts = ocr.ocr_images(data, suffix)
+    text, spans = join_pages(texts)
+    return text, spans, tuple(n for n, page in enumerate(texts, start=1) if page.strip())
+
+
+def fill_scanned(data: bytes, pages: list[str]) -> tuple[list[str], tuple[int, ...]]:
+    """The PDF's page texts with those that had none read by OCR, and which pages those were."""
+    blank = [n for n, page in enumerate(pages, start=1) if not page.strip()]
+    if not blank:
+        return pages, ()
+    from . import ocr
+
+    scanned_only = len(blank) == len(pages)
+    if not ocr.available():
+        if scanned_only:
+            raise BadFile(f"a scanned PDF, with no text layer: {ocr.NOTICE}")
+        return pages, ()  # its scanned pages stay empty; the pages with text still answer
+    try:
+        read = ocr.ocr_pdf_pages(data, blank)
+    except ocr.NoText:
+        if scanned_only:
+            raise
+        return pages, ()  # blank pages between pages of text: nothing to read
+    filled = list(pages)
+    for n, text in read.items():
+        filled[n - 1] = text
+    return filled, tuple(n for n in blank if read.get(n, "").strip())
