@@ -8,16 +8,33 @@ have text and a scan alone is refused with the one line that says what to instal
 
 from __future__ import annotations
 
+import re
+
 from .loaders import BadFile, PageSpans, join_pages
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+
+
+# Tesseract ends every printed line with a newline and a paragraph with a blank line.
+_HYPHENATED = re.compile(r"(\w)-\n(?=[a-zà-ÿ])")
+_WRAPPED = re.compile(r"(?<!\n)\n(?!\n)")
+# On a speckled scan Tesseract also breaks a paragraph into blocks mid-sentence ("police in
+# Chile\n\nwith the main…"): a block that does not end a sentence, followed by one in lower case, goes on.
+_SPLIT_SENTENCE = re.compile(r"(?<![.!?:;])\n\n+(?=[a-zà-ÿ])")
+
+
+def unwrapped(page: str) -> str:
+    """A page's OCR text with its printed lines joined into paragraphs: a line break is layout, and
+    left in, it would end a sentence mid-way (rag/sentences.py) and cut every answer to one line.
+    A word hyphenated across lines is joined again."""
+    return _SPLIT_SENTENCE.sub(" ", _WRAPPED.sub(" ", _HYPHENATED.sub(r"\1", page.strip())))
 
 
 def read_image(data: bytes, suffix: str) -> tuple[str, PageSpans, tuple[int, ...]]:
     """An image's text, one page per frame of a multi-page TIFF; every page read by OCR."""
     from . import ocr
 
-    texts = ocr.ocr_images(data, suffix)
+    texts = [unwrapped(page) for page in ocr.ocr_images(data, suffix)]
     text, spans = join_pages(texts)
     return text, spans, tuple(n for n, page in enumerate(texts, start=1) if page.strip())
 
@@ -42,5 +59,5 @@ def fill_scanned(data: bytes, pages: list[str]) -> tuple[list[str], tuple[int, .
         return pages, ()  # blank pages between pages of text: nothing to read
     filled = list(pages)
     for n, text in read.items():
-        filled[n - 1] = text
+        filled[n - 1] = unwrapped(text)
     return filled, tuple(n for n in blank if read.get(n, "").strip())

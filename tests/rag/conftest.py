@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import faiss
@@ -14,6 +15,7 @@ from rag.engine import Engine
 from rag.settings import Settings
 
 # A module of its own, not this conftest's: test modules import it, and "conftest" names two modules.
+sys.path.append(str(Path(__file__).resolve().parents[1]))
 from pdf_files import pdf_bytes  # noqa: E402
 
 

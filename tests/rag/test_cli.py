@@ -49,17 +49,19 @@ def test_ingest_reports_counts_and_bad_files(env, runner):
     (docs / "sub" / "deep.txt").write_text("UNODC implements TRACK4TIP in eight countries.", "utf-8")
     (docs / "latin1.txt").write_bytes("café con leche".encode("latin-1"))
     (docs / "empty.txt").write_text("", "utf-8")
-    (docs / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (docs / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # a scan, but cut short
+    (docs / "drawing.gif").write_bytes(b"GIF89a")
     result = run(runner, "ingest", str(docs), "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["counts"] == {"added": 2, "replaced": 0, "unchanged": 0, "skipped": 3,
+    assert report["counts"] == {"added": 2, "replaced": 0, "unchanged": 0, "skipped": 4,
                                 "chunks": report["counts"]["chunks"]}
     assert {d["source"] for d in report["added"]} == {"good.md", "sub/deep.txt"}
     reasons = {s["source"]: s["reason"] for s in report["skipped"]}
     assert "UTF-8" in reasons["latin1.txt"]
     assert "empty" in reasons["empty.txt"]
-    assert "unsupported" in reasons["picture.png"]
+    assert "not a readable image" in reasons["picture.png"]
+    assert "unsupported" in reasons["drawing.gif"]
 
     again = json.loads(run(runner, "ingest", str(docs), "--json").stdout)
     assert again["counts"]["unchanged"] == 2 and again["counts"]["added"] == 0

@@ -74,3 +74,12 @@ def test_a_question_over_a_scanned_pdf_cites_its_page_and_the_index_names_ocr_pa
     assert answer.found, answer.answer
     spanish = [c for c in answer.citations if "denuncias" in c.quote]
     assert spanish and all(c.page == 2 for c in spanish), answer.citations
+
+
+def test_ocr_lines_are_joined_into_paragraphs_and_sentences_run_on_across_blocks():
+    from rag.scans import unwrapped
+
+    page = ("The prosecutor received three\ncomplaints about an inves-\ntigation in Chile\n\nwith the main "
+            "objective of training.\n\nA new paragraph.")
+    assert unwrapped(page) == ("The prosecutor received three complaints about an investigation in Chile with the "
+                               "main objective of training.\n\nA new paragraph.")

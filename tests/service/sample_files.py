@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import io
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import docx
 from fpdf import FPDF
+
+sys.path.append(str(Path(__file__).resolve().parents[1]))
+from pdf_files import pdf_bytes as pdf_bytes_of_pages  # noqa: E402
 
 
 def docx_bytes(*paragraphs: str) -> bytes:
@@ -29,12 +34,7 @@ def pdf_bytes(*lines: str) -> bytes:
 
 def pdf_pages(*pages: str) -> bytes:
     """A PDF of one page per string."""
-    pdf = FPDF()
-    pdf.set_font("Helvetica", size=12)
-    for text in pages:
-        pdf.add_page()
-        pdf.multi_cell(0, 8, text)
-    return bytes(pdf.output())
+    return pdf_bytes_of_pages(list(pages))
 
 
 @dataclass(frozen=True)

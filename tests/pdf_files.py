@@ -1,4 +1,4 @@
-"""Real PDFs for the library tests (the service tests have theirs in tests/service/sample_files.py)."""
+"""Real PDFs of text, one page per string, for the library, service and page tests."""
 
 from __future__ import annotations
 
