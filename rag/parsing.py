@@ -19,10 +19,12 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from . import scans
 from .loaders import BadFile, ContentLimits, PageSpans, SourceFile, extract
 from .mail import Attachment, attached
 from .settings import Settings
@@ -42,12 +44,13 @@ class ParseLimits:
     cpu_seconds: int
     timeout_seconds: float
     content: ContentLimits
+    ocr_page_seconds: float = 30.0  # added to both time limits for each page OCR reads
 
     @classmethod
     def of(cls, settings: Settings) -> "ParseLimits":
         return cls(settings.parse_memory_mb, settings.parse_cpu_seconds, settings.parse_timeout_seconds,
                    ContentLimits(settings.max_extracted_bytes, settings.max_pdf_pages,
-                                 settings.max_text_chars))
+                                 settings.max_text_chars), settings.ocr_page_seconds)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,9 @@ class Parsed:
     attachments: tuple[str, ...] | None = None
 
 
+_PAGE_READ = b'{"page": true}'
+
+
 def serve(inbox: int, outbox: int) -> None:
     """A parser process: limits, then file after file in; for each, whether the process stops after
     it and ["ok", kind, text, pages, ocr_pages], ["bad", reason] or ["memory"] out, with a mail's
@@ -72,6 +78,15 @@ def serve(inbox: int, outbox: int) -> None:
     memory = limits.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
+
+    def page_read() -> None:  # a page read by OCR: its allowance of CPU here, of wall clock there
+        soft, _ = resource.getrlimit(resource.RLIMIT_CPU)
+        more = soft + int(limits.ocr_page_seconds)
+        resource.setrlimit(resource.RLIMIT_CPU, (more if cpu_hard == resource.RLIM_INFINITY else min(more, cpu_hard),
+                                                 cpu_hard))
+        answers.send_bytes(_PAGE_READ)
+
+    scans.page_read = page_read
     while True:
         try:
             file = requests.recv()
@@ -203,9 +218,20 @@ class ParserPool:
         mail's attachments)."""
         try:
             parser.requests.send(file)
-            if not parser.answers.poll(self.limits.timeout_seconds):
-                return True, ["timeout"], None
-            reply = json.loads(parser.answers.recv_bytes().decode("utf-8", "surrogatepass"))
+            deadline = time.monotonic() + self.limits.timeout_seconds
+            # Each page OCR reads extends the deadline, up to as many pages as a PDF may have: a
+            # parser taken over by a hostile file cannot buy itself more time than that.
+            extensions = self.limits.content.max_pdf_pages
+            while True:
+                if not parser.answers.poll(max(0.0, deadline - time.monotonic())):
+                    return True, ["timeout"], None
+                message = parser.answers.recv_bytes()
+                if message != _PAGE_READ:
+                    break
+                if extensions > 0:
+                    extensions -= 1
+                    deadline += self.limits.ocr_page_seconds
+            reply = json.loads(message.decode("utf-8", "surrogatepass"))
             return reply["retire"], reply["answer"], reply.get("attached")  # absent when out of memory
         except (EOFError, OSError):
             return True, ["died"], None

@@ -9,10 +9,19 @@ have text and a scan alone is refused with the one line that says what to instal
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .loaders import BadFile, PageSpans, join_pages
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+
+# Called after each page OCR reads: the parser process (rag/parsing.py) extends its time limits by
+# a page's allowance and tells its caller, so a long scan is not taken for a hostile file.
+page_read: Callable[[], None] = lambda: None
+
+
+def _each_page(done: int, total: int) -> None:
+    page_read()
 
 
 # Tesseract ends every printed line with a newline and a paragraph with a blank line.
@@ -34,7 +43,7 @@ def read_image(data: bytes, suffix: str) -> tuple[str, PageSpans, tuple[int, ...
     """An image's text, one page per frame of a multi-page TIFF; every page read by OCR."""
     from . import ocr
 
-    texts = [unwrapped(page) for page in ocr.ocr_images(data, suffix)]
+    texts = [unwrapped(page) for page in ocr.ocr_images(data, suffix, progress=_each_page)]
     text, spans = join_pages(texts)
     return text, spans, tuple(n for n, page in enumerate(texts, start=1) if page.strip())
 
@@ -52,7 +61,7 @@ def fill_scanned(data: bytes, pages: list[str]) -> tuple[list[str], tuple[int, .
             raise BadFile(f"a scanned PDF, with no text layer: {ocr.NOTICE}")
         return pages, ()  # its scanned pages stay empty; the pages with text still answer
     try:
-        read = ocr.ocr_pdf_pages(data, blank)
+        read = ocr.ocr_pdf_pages(data, blank, progress=_each_page)
     except ocr.NoText:
         if scanned_only:
             raise

@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     parse_cpu_seconds: int = Field(default=60, ge=1, description="CPU seconds a parser may spend on one file.")
     parse_timeout_seconds: float = Field(default=120.0, gt=0,
                                          description="Wall-clock seconds a parser may spend on one file.")
+    ocr_page_seconds: float = Field(
+        default=30.0, gt=0,
+        description="CPU and wall-clock seconds each page read by OCR adds to a file's parse limits: a "
+                    "100-page scan is honest work, not a hostile file.")
     parse_workers: int = Field(default=2, ge=1, le=2, description="Parser processes (one or two): with two, one slow "
                                                                         "file holds up no other upload.")
     log_questions: bool = False

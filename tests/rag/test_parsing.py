@@ -139,3 +139,21 @@ def test_memory_over_the_limit_is_refused_and_the_parser_replaced(parsers):
     assert "300 MB of memory" in reason and "RAG_PARSE_MEMORY_MB" in reason
     assert seconds < BOUND and peak < 300
     still_parses(p)
+
+
+@pytest.mark.integration
+def test_each_page_ocr_reads_adds_its_allowance_so_a_long_scan_is_not_taken_for_a_bomb(parsers):
+    sys.path.append(str(Path(__file__).resolve().parents[1]))
+    from ocr_renders import TEXTS, render, tiff
+
+    from rag import ocr
+
+    if not ocr.available():
+        pytest.skip(ocr.NOTICE)
+    scan = tiff([render(TEXTS[lang], seed=n) for n, lang in enumerate(["en", "es", "pt"] * 6)])
+    tight = {"cpu_seconds": 3, "timeout_seconds": 3.0}
+    read = parsers(**tight, ocr_page_seconds=30.0).parse(SourceFile("long-scan.tiff", None, scan))
+    assert read.ocr_pages == tuple(range(1, 19))
+    # The same limits without the allowance: the scan takes longer than they give a file.
+    reason, _, _ = refusal(parsers(**tight, ocr_page_seconds=0.0), "long-scan.tiff", scan)
+    assert "RAG_PARSE_TIMEOUT_SECONDS" in reason or "RAG_PARSE_CPU_SECONDS" in reason
