@@ -254,10 +254,15 @@ def extract(file: SourceFile, limits: ContentLimits = ContentLimits()) -> Extrac
     return Extracted(kind, text, pages, ocr_pages)
 
 
+def is_control(c: str) -> bool:
+    """A control character (a newline, a tab, an escape, DEL): never part of a name shown or stored."""
+    return ord(c) < 32 or ord(c) == 127
+
+
 def name_problem(name: str) -> str | None:
     """Why a file name cannot be a document's source, or None. Control characters (a newline, a
     tab, an escape) would be stored and shown as they are, splitting or forging report lines."""
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+    if any(map(is_control, name)):
         return "the file name holds control characters (such as a newline); rename the file"
     try:
         name.encode("utf-8")

@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from pathlib import PurePosixPath
 
 from .html_text import visible_text
-from .loaders import SUPPORTED, BadFile, ContentLimits, SourceFile
+from .loaders import SUPPORTED, BadFile, ContentLimits, SourceFile, is_control
 
 MAIL_KINDS = ("eml", "msg")
 _SUFFIXES = tuple(f".{kind}" for kind in MAIL_KINDS)
@@ -176,7 +176,7 @@ def safe_name(name: str | None, index: int, content_type: str | None = None) -> 
     source. Folders ('../../x.pdf', 'C:\\x.pdf') are dropped, control characters and undecodable
     bytes replaced; a name with nothing left is numbered, with the extension of its type."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join("_" if ord(c) < 32 or ord(c) == 127 else c for c in base)
+    base = "".join("_" if is_control(c) else c for c in base)
     base = base.encode("utf-8", "replace").decode("utf-8").strip()
     if base.strip("."):
         return base

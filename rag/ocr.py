@@ -115,10 +115,13 @@ def ocr_image(image: Image.Image, languages: str = LANGUAGES) -> str:
         return api.GetUTF8Text().strip()
 
 
+_BOMB_ADVICE = "(a decompression bomb, or a scan at far more than 300 dpi: scan it again at 300 dpi)"
+
+
 def _refuse_bomb(size: tuple[int, int], max_pixels: int) -> None:
     if size[0] * size[1] > max_pixels:
         raise BadFile(f"an image of {size[0]}x{size[1]} pixels, more than the limit of {max_pixels:,} "
-                      "(a decompression bomb, or a scan at far more than 300 dpi: scan it again at 300 dpi)")
+                      f"{_BOMB_ADVICE}")
 
 
 def _open(data: bytes, max_pixels: int) -> Image.Image:
@@ -129,8 +132,7 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             return Image.open(io.BytesIO(data))
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-        raise BadFile(f"an image of more than {max_pixels:,} pixels, the limit "
-                      "(a decompression bomb, or a scan at far more than 300 dpi: scan it again at 300 dpi)") from exc
+        raise BadFile(f"an image of more than {max_pixels:,} pixels, the limit {_BOMB_ADVICE}") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise BadFile(f"not a readable image (corrupt or truncated): {exc}; export or scan it again") from exc
 

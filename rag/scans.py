@@ -13,8 +13,6 @@ from collections.abc import Callable
 
 from .loaders import BadFile, PageSpans, join_pages
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
-
 # Called after each page OCR reads: the parser process (rag/parsing.py) extends its time limits by
 # a page's allowance and tells its caller, so a long scan is not taken for a hostile file.
 page_read: Callable[[], None] = lambda: None
