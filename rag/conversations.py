@@ -17,7 +17,8 @@ from .errors import NotFound
 from .sqlite import ThreadConnections
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, created REAL NOT NULL, updated REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, created REAL NOT NULL, updated REAL NOT NULL,
+                                          owner TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS conversations_updated ON conversations(updated);
 CREATE TABLE IF NOT EXISTS turns (
     conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
@@ -50,20 +51,24 @@ class ConversationStore:
         with self._db as db:
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 db.execute(statement)
+            # Conversations from before keys had owners belong to no key ('').
+            if "owner" not in {row[1] for row in db.execute("PRAGMA table_info(conversations)")}:
+                db.execute("ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
 
     @property
     def _db(self) -> sqlite3.Connection:
         return self._connections.get()
 
-    def start(self) -> str:
+    def start(self, owner: str = "") -> str:
+        """A new conversation, belonging to `owner` (the name of the key that asked): only it may continue it."""
         now = self._clock()
         conversation_id = uuid.uuid4().hex
         with self._db as db:
             db.execute("DELETE FROM conversations WHERE updated < ?", (now - self.ttl_seconds,))
-            db.execute("INSERT INTO conversations VALUES (?, ?, ?)", (conversation_id, now, now))
+            db.execute("INSERT INTO conversations VALUES (?, ?, ?, ?)", (conversation_id, now, now, owner))
         return conversation_id
 
-    def resume(self, key: str) -> str:
+    def resume(self, key: str, owner: str = "") -> str:
         """The conversation filed under a caller's own key (a Slack thread, say).
 
         While that conversation lives, the same key gives the same id; when there is none, or
@@ -80,14 +85,15 @@ class ConversationStore:
                 return row[0]
             conversation_id = uuid.uuid4().hex
             db.execute("DELETE FROM conversations WHERE updated < ?", (now - self.ttl_seconds,))
-            db.execute("INSERT INTO conversations VALUES (?, ?, ?)", (conversation_id, now, now))
+            db.execute("INSERT INTO conversations VALUES (?, ?, ?, ?)", (conversation_id, now, now, owner))
             db.execute("INSERT OR REPLACE INTO conversation_keys VALUES (?, ?)", (key, conversation_id))
         return conversation_id
 
-    def turns(self, conversation_id: str) -> list[Turn]:
-        """The turns so far; NotFound when the conversation is unknown or has expired."""
-        row = self._db.execute("SELECT updated FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
-        if row is None or row[0] < self._clock() - self.ttl_seconds:
+    def turns(self, conversation_id: str, owner: str = "") -> list[Turn]:
+        """The turns so far; NotFound when the conversation is unknown, has expired, or belongs to
+        another owner (told alike: another key's conversation is not even known to exist)."""
+        row = self._db.execute("SELECT updated, owner FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        if row is None or row[0] < self._clock() - self.ttl_seconds or row[1] != owner:
             hours = f"{self.ttl_seconds / 3600:g}"
             raise NotFound(
                 f"conversation '{conversation_id}' is unknown or has expired (conversations last {hours} hours "

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .analysis import LanguageDetector
+from .access import check_collection
 from .answer import AcrossLanguages, Composer, bm25_idf
 from .chunking import Chunker
 from .conversations import ConversationStore, Turn
@@ -23,8 +24,9 @@ from .loaders import BadFile, SourceFile, discover
 from .parsing import Parsed, ParseLimits, ParserPool
 from .query import Query, QueryAnalyzer
 from .retrieval import HybridRetriever, Mode
-from .schema import Answer, DocumentInfo, IngestReport, Skipped
+from .schema import DEFAULT_COLLECTION, Answer, DocumentInfo, IngestReport, Skipped
 from .settings import Settings
+from .store import Collections
 from .translation import NoTranslator, Translator, load_translator
 
 log = logging.getLogger("rag.engine")
@@ -71,21 +73,24 @@ class Engine:
     # --- questions ---------------------------------------------------------------------------
 
     def ask(self, question: str, *, top_k: int | None = None, conversation_id: str | None = None,
-            mode: Mode = "hybrid") -> Answer:
-        """Answers a question; with a conversation_id, in the light of that conversation's turns.
+            mode: Mode = "hybrid", collections: Collections = None, owner: str = "") -> Answer:
+        """Answers a question from the documents of `collections` (None: all of them); with a
+        conversation_id, in the light of that conversation's turns.
 
-        Without one, a new conversation starts; the answer carries its id either way.
+        Without one, a new conversation starts, belonging to `owner` (the asking key's name): only
+        the same owner may continue it. The answer carries its id either way.
         """
         started = time.perf_counter()
         question = validate_question(question, self.detector)
-        history = self.conversations.turns(conversation_id) if conversation_id else []
-        conversation_id = conversation_id or self.conversations.start()
+        history = self.conversations.turns(conversation_id, owner) if conversation_id else []
+        conversation_id = conversation_id or self.conversations.start(owner)
         language = self.detector.detect(question)
-        if self.index.store.is_empty():
+        if self.index.store.is_empty(collections):
             answer = Answer(question, message(NO_DOCUMENTS, language), False, language, [])
         else:
-            query = self.analyzer.analyze(search_text(question, history), language=language)
-            hits = self.retriever.retrieve(query, top_k or self.settings.top_k, mode)
+            query = self.analyzer.analyze(search_text(question, history), language=language,
+                                          document_languages=self.index.store.languages(collections))
+            hits = self.retriever.retrieve(query, top_k or self.settings.top_k, mode, collections)
             answer = add_glosses(self.composer.compose(query, hits), self.translator)
         answer.question = question
         answer.conversation_id = conversation_id
@@ -129,8 +134,8 @@ class Engine:
 
     # --- documents ---------------------------------------------------------------------------
 
-    def ingest_paths(self, paths: Iterable[Path], *, follow_links: bool = False, progress: Progress | None = None,
-                     on_total=None) -> IngestReport:
+    def ingest_paths(self, paths: Iterable[Path], *, collection: str = DEFAULT_COLLECTION, follow_links: bool = False,
+                     progress: Progress | None = None, on_total=None) -> IngestReport:
         try:
             files = list(discover([Path(p) for p in paths], follow_links=follow_links))
         except FileNotFoundError as exc:
@@ -141,10 +146,12 @@ class Engine:
             raise InvalidInput(f"cannot read {name}: {exc.strerror or exc}; check the path and try again.") from None
         if on_total:
             on_total(len(files))
-        return self.ingest_files(files, progress=progress)
+        return self.ingest_files(files, collection=collection, progress=progress)
 
-    def ingest_files(self, files: list[SourceFile], *, progress: Progress | None = None) -> IngestReport:
-        """Parses and writes the files, a batch at a time; the write lock is held only to write."""
+    def ingest_files(self, files: list[SourceFile], *, collection: str = DEFAULT_COLLECTION,
+                     progress: Progress | None = None) -> IngestReport:
+        """Parses and writes the files into a collection, a batch at a time; the write lock is held only to write."""
+        check_collection(collection)
         started = time.perf_counter()
         report = IngestReport()
         batch: list[Parsed] = []
@@ -153,9 +160,9 @@ class Engine:
             batch.append(parsed)
             size += len(parsed.text)
             if size >= WRITE_BATCH_CHARS:
-                self.write(batch, report, progress=progress)
+                self.write(batch, report, collection=collection, progress=progress)
                 batch, size = [], 0
-        self.write(batch, report, progress=progress)
+        self.write(batch, report, collection=collection, progress=progress)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -207,22 +214,24 @@ class Engine:
                 skipped.append(Skipped(source, reason))
         yield replace(parsed, attached=None, attachments=tuple(kept))
 
-    def write(self, parsed: list[Parsed], report: IngestReport, *, progress: Progress | None = None) -> None:
-        """Indexes parsed files under the write lock, adding what happened to `report`."""
+    def write(self, parsed: list[Parsed], report: IngestReport, *, collection: str = DEFAULT_COLLECTION,
+              progress: Progress | None = None) -> None:
+        """Indexes parsed files into a collection under the write lock, adding what happened to `report`."""
         if not parsed:
             return
-        written = self.index.ingest(parsed, progress=progress)
-        self.index.prune({p.source: p.attachments for p in parsed if p.attachments is not None})
+        written = self.index.ingest(parsed, collection=collection, progress=progress)
+        self.index.prune({p.source: p.attachments for p in parsed if p.attachments is not None}, collection)
         report.added += written.added
         report.replaced += written.replaced
         report.unchanged += written.unchanged
         report.chunks += written.chunks
 
-    def documents(self) -> list[DocumentInfo]:
-        return self.index.documents()
+    def documents(self, collections: Collections = None) -> list[DocumentInfo]:
+        return self.index.documents(collections)
 
-    def remove(self, *, doc_id: str | None = None, source: str | None = None) -> DocumentInfo:
-        return self.index.remove(doc_id=doc_id, source=source)
+    def remove(self, *, doc_id: str | None = None, source: str | None = None,
+               collection: str = DEFAULT_COLLECTION) -> DocumentInfo:
+        return self.index.remove(doc_id=doc_id, source=source, collection=collection)
 
     def close(self) -> None:
         self.parsers.close()

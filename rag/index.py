@@ -16,8 +16,8 @@ from .errors import InvalidInput, ModelMismatch, NotFound
 from .locking import WriteLock
 from .mail import MAIL_KINDS
 from .parsing import Parsed
-from .schema import Chunk, Document, DocumentInfo, IngestReport, content_hash
-from .store import Store
+from .schema import DEFAULT_COLLECTION, Chunk, Document, DocumentInfo, IngestReport, content_hash
+from .store import Collections, Store
 from .vectors import FaissVectors
 
 # Documents are embedded and committed in groups of about this many chunks: large enough to
@@ -68,8 +68,7 @@ class Index:
         dimension = int(stored) if stored and self.store.count()[1] else self.embedder.dimension
         vectors = FaissVectors.load(self.folder, generation, dimension)
         if vectors is None:
-            ids, arrays = self.store.all_vectors(dimension)
-            vectors = FaissVectors.from_arrays(dimension, ids, arrays)
+            vectors = FaissVectors.from_arrays(dimension, *self.store.all_vectors(dimension))
         return vectors, generation
 
     @property
@@ -94,26 +93,33 @@ class Index:
 
     # --- reads -------------------------------------------------------------------------------
 
-    def documents(self) -> list[DocumentInfo]:
-        return self.store.documents()
+    # `collections` limits a read to what a caller may read (None: everything). A document outside
+    # them is NotFound with the very message of one that does not exist: its existence must not leak.
 
-    def document(self, doc_id: str) -> DocumentInfo:
+    def documents(self, collections: Collections = None) -> list[DocumentInfo]:
+        return self.store.documents(collections)
+
+    def document(self, doc_id: str, collections: Collections = None) -> DocumentInfo:
         info = self.store.document(doc_id)
-        if info is None:
-            raise NotFound(f"no document with id '{doc_id}'; list them with 'rag docs' or GET /documents.")
+        if info is None or (collections is not None and info.collection not in collections):
+            raise _missing(doc_id)
         return info
 
-    def text(self, doc_id: str) -> str:
+    def text(self, doc_id: str, collections: Collections = None) -> str:
+        if collections is not None:
+            self.document(doc_id, collections)
         text = self.store.text(doc_id)
         if text is None:
-            raise NotFound(f"no document with id '{doc_id}'; list them with 'rag docs' or GET /documents.")
+            raise _missing(doc_id)
         return text
 
-    def pages(self, doc_id: str) -> tuple[tuple[int, int], ...]:
+    def pages(self, doc_id: str, collections: Collections = None) -> tuple[tuple[int, int], ...]:
         """Each page's (start, end) in the document's text, page 1 first; empty for formats without pages."""
+        if collections is not None:
+            self.document(doc_id, collections)
         pages = self.store.pages(doc_id)
         if pages is None:
-            raise NotFound(f"no document with id '{doc_id}'; list them with 'rag docs' or GET /documents.")
+            raise _missing(doc_id)
         return pages
 
     # --- writes ------------------------------------------------------------------------------
@@ -128,12 +134,14 @@ class Index:
             finally:
                 self._writing = False
 
-    def ingest(self, files: Iterable[Parsed], *, progress: Progress | None = None) -> IngestReport:
-        """Writes parsed files (parsing happens before, outside the write lock: see Engine)."""
+    def ingest(self, files: Iterable[Parsed], *, collection: str = DEFAULT_COLLECTION,
+               progress: Progress | None = None) -> IngestReport:
+        """Writes parsed files into a collection (parsing happens before, outside the write lock:
+        see Engine). A file replaces the document of its source in that collection only."""
         report = IngestReport()
         with self._writer():
             self.check_model()
-            known = self.store.document_hashes()
+            known = self.store.document_hashes(collection)
             vectors = self.vectors.copy()
             group: list[tuple[Document, list[Chunk]]] = []
             # Progress counts a file when it is done: at once when skipped or unchanged, after its
@@ -141,7 +149,7 @@ class Index:
             advance = progress or (lambda n: None)
             for file in files:
                 before = len(group)
-                self._plan(file, known, group, report)
+                self._plan(file, collection, known, group, report)
                 if len(group) == before:
                     advance(1)
                 if sum(len(c) for _, c in group) >= GROUP_CHUNKS:
@@ -152,13 +160,13 @@ class Index:
             advance(len(group))
         return report
 
-    def _plan(self, file: Parsed, known: dict, group: list, report: IngestReport) -> None:
+    def _plan(self, file: Parsed, collection: str, known: dict, group: list, report: IngestReport) -> None:
         digest = content_hash(file.text)
         if known.get(file.source, (None, None))[1] == digest:  # before detecting its language: no work
             report.unchanged.append(file.source)
             return
         document = Document(file.source, file.text, file.kind, language=self.detector.detect(file.text),
-                            content_hash=digest, pages=file.pages, ocr_pages=file.ocr_pages)
+                            content_hash=digest, pages=file.pages, ocr_pages=file.ocr_pages, collection=collection)
         chunks = self.chunker.split(document)
         group.append((document, chunks))
 
@@ -175,7 +183,7 @@ class Index:
                 "RAG_INDEX_DIR at a new folder and run 'rag ingest' to rebuild."
             )
         removed: list[int] = []
-        added: list[tuple[list[int], np.ndarray]] = []
+        added: list[tuple[str, list[int], np.ndarray]] = []
         with self.store.write() as db:
             Store.set_meta(db, "model", self.embedder.name)
             Store.set_meta(db, "dimension", str(self.embedder.dimension))
@@ -186,7 +194,7 @@ class Index:
                     removed += Store.delete_document(db, previous[0])
                 part = embedded[offset:offset + len(chunks)]
                 offset += len(chunks)
-                added.append((Store.insert_document(db, document, chunks, part), part))
+                added.append((document.collection, Store.insert_document(db, document, chunks, part), part))
             # The report lists each document as `documents()` will, with the date it was stored.
             marks = ",".join("?" * len(group))
             added_at = dict(db.execute(f"SELECT doc_id, added_at FROM documents WHERE doc_id IN ({marks})",
@@ -194,35 +202,48 @@ class Index:
         for document, chunks in group:
             info = DocumentInfo(document.doc_id, document.source, document.format, document.language,
                                 len(document.text), len(chunks), document.content_hash, added_at[document.doc_id],
-                                document.ocr_pages)
+                                document.ocr_pages, document.collection)
             (report.replaced if document.source in known else report.added).append(info)
             known[document.source] = (document.doc_id, document.content_hash)
             report.chunks += len(chunks)
         vectors.remove(removed)
-        for rows, part in added:
-            vectors.add(rows, part)
+        for collection, rows, part in added:
+            vectors.add(collection, rows, part)
         self._publish(vectors)
 
-    def remove(self, *, doc_id: str | None = None, source: str | None = None) -> DocumentInfo:
+    def remove(self, *, doc_id: str | None = None, source: str | None = None,
+               collection: str = DEFAULT_COLLECTION) -> DocumentInfo:
+        """Removes a document, by id or by its source in a collection."""
         with self._writer():
-            info = self.store.document(doc_id) if doc_id else self.store.document_by_source(source or "")
+            info = self.store.document(doc_id) if doc_id else self.store.document_by_source(source or "", collection)
             if info is None:
-                what = f"id '{doc_id}'" if doc_id else f"source '{source}'"
-                raise NotFound(f"no document with {what}; list them with 'rag docs' or GET /documents.")
+                if doc_id:
+                    raise _missing(doc_id)
+                raise NotFound(f"no document with source '{source}' in collection '{collection}'; list them with "
+                               "'rag docs' or GET /documents.")
             # A mail's attachments ('<mail>/<name>') go with it.
             doomed = [info.doc_id]
             if info.format in MAIL_KINDS:
-                doomed += _under(self.store.document_hashes(), info.source, ())
+                doomed += _under(self.store.document_hashes(info.collection), info.source, ())
             self._delete(doomed)
         return info
 
-    def prune(self, mails: dict[str, tuple[str, ...]]) -> None:
+    def remove_collection(self, collection: str) -> list[DocumentInfo]:
+        """Removes every document of a collection in one transaction; NotFound when it holds none."""
+        with self._writer():
+            doomed = self.store.documents([collection])
+            if not doomed:
+                raise NotFound(f"no collection '{collection}'; list them with 'rag collections'.")
+            self._delete([info.doc_id for info in doomed])
+        return doomed
+
+    def prune(self, mails: dict[str, tuple[str, ...]], collection: str = DEFAULT_COLLECTION) -> None:
         """Removes what each mail no longer carries: the documents under its name ('<mail>/<name>')
         other than the attachments just indexed with it (a changed mail may have lost some)."""
         if not mails:
             return
         with self._writer():
-            known = self.store.document_hashes()
+            known = self.store.document_hashes(collection)
             doomed = [doc_id for mail, kept in mails.items() for doc_id in _under(known, mail, kept)]
             if doomed:
                 self._delete(doomed)
@@ -236,6 +257,10 @@ class Index:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _missing(doc_id: str) -> NotFound:
+    return NotFound(f"no document with id '{doc_id}'; list them with 'rag docs' or GET /documents.")
 
 
 def _under(known: dict[str, tuple[str, str]], mail: str, kept: tuple[str, ...]) -> list[str]:

@@ -101,11 +101,13 @@ class QueryAnalyzer:
         self.translator = translator
         self.document_languages = document_languages
 
-    def analyze(self, text: str, language: str | None = None) -> Query:
-        """The question, and its translation into each other language the documents are in."""
+    def analyze(self, text: str, language: str | None = None, *, document_languages: set[str] | None = None) -> Query:
+        """The question, and its translation into each other language the documents are in (those
+        searched, when given; else all the index's)."""
         query = self._analyze(text, language or self.detector.detect(text))
         if self.translator is not None:
-            for target in sorted(self.document_languages() - {query.language}):
+            languages = self.document_languages() if document_languages is None else document_languages
+            for target in sorted(languages - {query.language}):
                 if not self.translator.supports(query.language, target):
                     continue
                 try:

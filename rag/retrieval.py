@@ -16,6 +16,7 @@ from typing import Literal
 from .index import Index
 from .query import Query
 from .schema import Hit
+from .store import Collections
 
 Mode = Literal["dense", "lexical", "hybrid"]
 # BM25 weights of the columns besides the stemmed one: 5-letter prefixes (cognates across
@@ -59,11 +60,12 @@ class HybridRetriever:
         self.candidates = candidates
         self.model_languages = model_languages
 
-    def retrieve(self, query: Query, top_k: int, mode: Mode = "hybrid") -> list[Hit]:
+    def retrieve(self, query: Query, top_k: int, mode: Mode = "hybrid", collections: Collections = None) -> list[Hit]:
         """Passages in each language are searched with the question's form in that language: its
         translation where there is one, the question itself elsewhere; all forms' passages are
-        ranked together."""
-        forms = _forms(query, self.index.store.languages() if query.translations else set())
+        ranked together. With `collections`, only their passages: both retrievers leave the others
+        out before ranking, so that the candidates are the allowed collections' best."""
+        forms = _forms(query, self.index.store.languages(collections) if query.translations else set())
         # The dense side reads the question itself where the model knows both languages (a
         # translation only adds noise there), and its translation where the model does not.
         readers = [query if self._knows(query.language, form.language) else form for form, _ in forms]
@@ -76,19 +78,19 @@ class HybridRetriever:
                 for reader, vector in zip(missing, vectors):
                     reader.vector = vector
             vectors = self.index.vectors
-            searched = {id(r): dict(vectors.search(r.vector, self.candidates)) for r in readers}
+            searched = {id(r): dict(vectors.search(r.vector, self.candidates, collections)) for r in readers}
             dense = [searched[id(r)] for r in readers]
         if mode in ("lexical", "hybrid"):
             for n, (form, languages) in enumerate(forms):
                 expression = form.fts_expression()
                 if expression:
-                    lexical[n] = dict(self.index.store.lexical_search(expression, self.candidates,
-                                                                      (1.0, PREFIX_WEIGHT, WORD_WEIGHT), languages))
-        rows = self.index.store.chunks(set().union(*dense, *lexical))
+                    lexical[n] = dict(self.index.store.lexical_search(
+                        expression, self.candidates, (1.0, PREFIX_WEIGHT, WORD_WEIGHT), languages, collections))
+        # Rows removed since the vectors were published are absent, and so, once more, is any row
+        # outside the collections: a passage a caller may not read never gets further than here.
+        rows = self.index.store.chunks(set().union(*dense, *lexical), collections)
         for n, (_, languages) in enumerate(forms):
-            if languages is not None:  # a form answers for its languages' passages only
-                dense[n] = {r: s for r, s in dense[n].items() if rows[r][5] in languages}
-                lexical[n] = {r: s for r, s in lexical[n].items() if rows[r][5] in languages}
+            dense[n], lexical[n] = _kept(dense[n], rows, languages), _kept(lexical[n], rows, languages)
         # Scaled over every form's candidates together: the best passage of each language is not
         # made as good as the best of all (a weak match in Spanish must not tie a strong one in English).
         scale_dense, scale_lexical = _scaler(dense), _scaler(lexical)
@@ -105,6 +107,11 @@ class HybridRetriever:
 
     def _knows(self, *languages: str) -> bool:
         return all(language in self.model_languages for language in languages)
+
+
+def _kept(found: dict[int, float], rows: dict[int, tuple], languages: set[str] | None) -> dict[int, float]:
+    """The rows found that exist, in a form's languages (a form answers for its languages' passages only)."""
+    return {r: s for r, s in found.items() if r in rows and (languages is None or rows[r][5] in languages)}
 
 
 def _forms(query: Query, document_languages: set[str]) -> list[tuple[Query, set[str] | None]]:

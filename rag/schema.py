@@ -11,9 +11,15 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def make_doc_id(source: str, text: str) -> str:
-    """Same source and same text give the same id, on any machine."""
-    return hashlib.sha256(f"{source}\x00{content_hash(text)}".encode("utf-8")).hexdigest()[:16]
+# The collection of documents indexed before there were collections, and of those added without naming one.
+DEFAULT_COLLECTION = "default"
+
+
+def make_doc_id(source: str, text: str, collection: str = DEFAULT_COLLECTION) -> str:
+    """Same collection, source and text give the same id, on any machine. The default collection
+    is left out of the hash, so that documents indexed before collections keep their ids."""
+    place = source if collection == DEFAULT_COLLECTION else f"{collection}\x00{source}"
+    return hashlib.sha256(f"{place}\x00{content_hash(text)}".encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -26,12 +32,13 @@ class Document:
     content_hash: str = field(default="")
     pages: tuple[tuple[int, int], ...] = ()  # each page's (start, end) in text, page 1 first
     ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text came from OCR
+    collection: str = DEFAULT_COLLECTION
 
     def __post_init__(self) -> None:
         if not self.content_hash:
             object.__setattr__(self, "content_hash", content_hash(self.text))
         if not self.doc_id:
-            object.__setattr__(self, "doc_id", make_doc_id(self.source, self.text))
+            object.__setattr__(self, "doc_id", make_doc_id(self.source, self.text, self.collection))
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,7 @@ class DocumentInfo:
     content_hash: str
     added_at: str
     ocr_pages: tuple[int, ...] = ()
+    collection: str = DEFAULT_COLLECTION
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -18,34 +18,11 @@ import numpy as np
 
 from .analysis import prefixes, stems, words
 from .schema import Chunk, Document, DocumentInfo
-from .errors import IndexOutdated
 from .sqlite import ThreadConnections
+from .store_schema import create_or_upgrade
 
-# 2: the lexical table gained a column of whole (folded, unstemmed) words.
-# 3: documents gained their pages' spans and OCR pages (JSON lists), added to a schema 2 index in place.
-SCHEMA_VERSION = "3"
-
-# Schema 2 to 3: its documents keep their text and simply have no pages, as if read from .txt.
-_FROM_2 = """
-ALTER TABLE documents ADD COLUMN pages TEXT NOT NULL DEFAULT '[]';
-ALTER TABLE documents ADD COLUMN ocr_pages TEXT NOT NULL DEFAULT '[]';
-UPDATE meta SET value = '3' WHERE key = 'schema';
-"""
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    doc_id TEXT PRIMARY KEY, source TEXT NOT NULL UNIQUE, content_hash TEXT NOT NULL,
-    format TEXT NOT NULL, language TEXT NOT NULL, text TEXT NOT NULL, added_at TEXT NOT NULL,
-    pages TEXT NOT NULL DEFAULT '[]', ocr_pages TEXT NOT NULL DEFAULT '[]');
-CREATE TABLE IF NOT EXISTS chunks (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
-    start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, embedding BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(stem, pref, word, tokenize='unicode61');
-CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocab USING fts5vocab(chunk_terms, 'col');
-"""
-
+# The collections a read is limited to; None: every collection.
+Collections = Iterable[str] | None
 
 class Store:
     """Thread-safe access to the SQLite file: one connection per thread."""
@@ -54,25 +31,11 @@ class Store:
         self.path = path
         self._connections = ThreadConnections(path, pragmas=("journal_mode=WAL", "synchronous=FULL"),
                                               isolation_level=None)
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        for statement in filter(str.strip, _SCHEMA.split(";")):
-            db.execute(statement)
-        db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-        db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
-        stored = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0]
-        if stored == "2":
-            for statement in filter(str.strip, _FROM_2.split(";")):
-                db.execute(statement)
-            stored = SCHEMA_VERSION
-        db.execute("COMMIT")
-        if stored != SCHEMA_VERSION:
+        try:
+            create_or_upgrade(self.db, path.parent)
+        except BaseException:
             self.close()
-            raise IndexOutdated(
-                f"the index in {path.parent} was built by an older version (schema {stored}, now "
-                f"{SCHEMA_VERSION}); move it aside, or point RAG_INDEX_DIR at a new folder, and run "
-                "'rag ingest' to rebuild it."
-            )
+            raise
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -105,30 +68,39 @@ class Store:
 
     # --- documents --------------------------------------------------------------------------
 
-    def document_hashes(self) -> dict[str, tuple[str, str]]:
-        """source -> (doc_id, content_hash)"""
-        rows = self.db.execute("SELECT source, doc_id, content_hash FROM documents")
+    def document_hashes(self, collection: str) -> dict[str, tuple[str, str]]:
+        """source -> (doc_id, content_hash), in one collection: a source is unique within its own."""
+        rows = self.db.execute("SELECT source, doc_id, content_hash FROM documents WHERE collection = ?",
+                               (collection,))
         return {source: (doc_id, digest) for source, doc_id, digest in rows}
 
-    def documents(self) -> list[DocumentInfo]:
-        return self._infos("", ())
+    def documents(self, collections: Collections = None) -> list[DocumentInfo]:
+        where, params = _within("d.collection", collections)
+        return self._infos(f"WHERE {where}", params)
 
     def document(self, doc_id: str) -> DocumentInfo | None:
         return next(iter(self._infos("WHERE d.doc_id = ?", (doc_id,))), None)
 
-    def document_by_source(self, source: str) -> DocumentInfo | None:
-        return next(iter(self._infos("WHERE d.source = ?", (source,))), None)
+    def document_by_source(self, source: str, collection: str) -> DocumentInfo | None:
+        return next(iter(self._infos("WHERE d.collection = ? AND d.source = ?", (collection, source))), None)
 
     def _infos(self, where: str, params: tuple) -> list[DocumentInfo]:
         """One document's details come from its own row, not from aggregating the whole table."""
         rows = self.db.execute(
             f"""SELECT d.doc_id, d.source, d.format, d.language, length(d.text), COUNT(c.id),
-                       d.content_hash, d.added_at, d.ocr_pages
+                       d.content_hash, d.added_at, d.ocr_pages, d.collection
                 FROM documents d LEFT JOIN chunks c ON c.doc_id = d.doc_id
-                {where} GROUP BY d.doc_id ORDER BY d.source""",
+                {where} GROUP BY d.doc_id ORDER BY d.collection, d.source""",
             params,
         )
-        return [DocumentInfo(*row[:-1], tuple(json.loads(row[-1]))) for row in rows]
+        return [DocumentInfo(*row[:-2], tuple(json.loads(row[-2])), row[-1]) for row in rows]
+
+    def collections(self) -> list[tuple[str, int, int]]:
+        """(name, documents, chunks) of every collection that holds a document, by name."""
+        return self.db.execute(
+            """SELECT d.collection, COUNT(DISTINCT d.doc_id), COUNT(c.id)
+               FROM documents d LEFT JOIN chunks c ON c.doc_id = d.doc_id
+               GROUP BY d.collection ORDER BY d.collection""").fetchall()
 
     def text(self, doc_id: str) -> str | None:
         row = self.db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
@@ -144,11 +116,15 @@ class Store:
         chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         return docs, chunks
 
-    def is_empty(self) -> bool:
-        return self.db.execute("SELECT NOT EXISTS (SELECT 1 FROM documents)").fetchone()[0] == 1
+    def is_empty(self, collections: Collections = None) -> bool:
+        where, params = _within("collection", collections)
+        return self.db.execute(f"SELECT NOT EXISTS (SELECT 1 FROM documents WHERE {where})",
+                               params).fetchone()[0] == 1
 
-    def languages(self) -> set[str]:
-        return {lang for (lang,) in self.db.execute("SELECT DISTINCT language FROM documents")}
+    def languages(self, collections: Collections = None) -> set[str]:
+        where, params = _within("collection", collections)
+        return {lang for (lang,) in self.db.execute(f"SELECT DISTINCT language FROM documents WHERE {where}",
+                                                    params)}
 
     # --- writes (inside `write()`) ----------------------------------------------------------
 
@@ -164,9 +140,9 @@ class Store:
     def insert_document(db: sqlite3.Connection, document: Document, chunks: list[Chunk],
                         vectors: np.ndarray) -> list[int]:
         db.execute(
-            "INSERT INTO documents (doc_id, source, content_hash, format, language, text, added_at, pages, "
-            "ocr_pages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (document.doc_id, document.source, document.content_hash, document.format,
+            "INSERT INTO documents (doc_id, collection, source, content_hash, format, language, text, added_at, "
+            "pages, ocr_pages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (document.doc_id, document.collection, document.source, document.content_hash, document.format,
              document.language, document.text, datetime.now(timezone.utc).isoformat(timespec="seconds"),
              json.dumps(document.pages), json.dumps(document.ocr_pages)),
         )
@@ -192,43 +168,48 @@ class Store:
 
     # --- reads for retrieval ----------------------------------------------------------------
 
-    def all_vectors(self, dimension: int) -> tuple[np.ndarray, np.ndarray]:
-        rows = self.db.execute("SELECT id, embedding FROM chunks ORDER BY id").fetchall()
-        ids = np.array([r for r, _ in rows], dtype=np.int64)
-        vectors = np.frombuffer(b"".join(v for _, v in rows), dtype=np.float32).reshape(len(rows), dimension)
-        return ids, vectors
+    def all_vectors(self, dimension: int) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """Every chunk's row, collection and vector, by row."""
+        rows = self.db.execute("SELECT c.id, d.collection, c.embedding FROM chunks c "
+                               "JOIN documents d ON d.doc_id = c.doc_id ORDER BY c.id").fetchall()
+        ids = np.array([r for r, _, _ in rows], dtype=np.int64)
+        vectors = np.frombuffer(b"".join(v for _, _, v in rows), dtype=np.float32).reshape(len(rows), dimension)
+        return ids, [c for _, c, _ in rows], vectors
 
-    def chunks(self, rows: Iterable[int]) -> dict[int, tuple]:
-        """row -> (doc_id, source, start, end, text, language); deleted rows are absent."""
+    def chunks(self, rows: Iterable[int], collections: Collections = None) -> dict[int, tuple]:
+        """row -> (doc_id, source, start, end, text, language); deleted rows, and rows outside
+        `collections` when given, are absent."""
         rows = list(rows)
         if not rows:
             return {}
         marks = ",".join("?" * len(rows))
+        where, params = _within("d.collection", collections)
         found = self.db.execute(
             f"""SELECT c.id, c.doc_id, d.source, c.start, c."end", c.text, d.language
-                FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE c.id IN ({marks})""",
-            rows,
+                FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE c.id IN ({marks}) AND {where}""",
+            [*rows, *params],
         )
         return {r[0]: r[1:] for r in found}
 
     def lexical_search(self, expression: str, limit: int, weights: tuple[float, ...],
-                       languages: Iterable[str] | None = None) -> list[tuple[int, float]]:
+                       languages: Iterable[str] | None = None, collections: Collections = None) -> list[tuple[int, float]]:
         """(row, score) best first; scores are positive, larger is better. With `languages`, only
-        chunks of documents in those languages."""
-        if languages is None:
+        chunks of documents in those languages; with `collections`, only those in these collections,
+        filtered before the ranking and its limit, so that `limit` rows come from them."""
+        if languages is None and collections is None:
             rows = self.db.execute(
                 "SELECT rowid, -bm25(chunk_terms, ?, ?, ?) AS s FROM chunk_terms WHERE chunk_terms MATCH ? "
                 "ORDER BY s DESC LIMIT ?",
                 (*weights, expression, limit),
             )
         else:
-            languages = sorted(languages)
-            marks = ",".join("?" * len(languages))
+            in_languages, language_params = _within("d.language", languages)
+            in_collections, collection_params = _within("d.collection", collections)
             rows = self.db.execute(
                 "SELECT t.rowid, -bm25(chunk_terms, ?, ?, ?) AS s FROM chunk_terms t "
                 "JOIN chunks c ON c.id = t.rowid JOIN documents d ON d.doc_id = c.doc_id "
-                f"WHERE chunk_terms MATCH ? AND d.language IN ({marks}) ORDER BY s DESC LIMIT ?",
-                (*weights, expression, *languages, limit),
+                f"WHERE chunk_terms MATCH ? AND {in_languages} AND {in_collections} ORDER BY s DESC LIMIT ?",
+                (*weights, expression, *language_params, *collection_params, limit),
             )
         return [(r, s) for r, s in rows]
 
@@ -241,3 +222,11 @@ class Store:
             f"SELECT term, doc FROM chunk_vocab WHERE col = ? AND term IN ({marks})", [column, *terms]
         )
         return dict(rows.fetchall())
+
+
+def _within(column: str, values: Iterable[str] | None) -> tuple[str, tuple[str, ...]]:
+    """A WHERE condition that `column` is one of `values` (no condition when None), and its parameters."""
+    if values is None:
+        return "1", ()
+    values = tuple(sorted(values))
+    return f"{column} IN ({','.join('?' * len(values))})", values

@@ -166,12 +166,15 @@ def assert_consistent(engine: Engine) -> None:
     vectors = engine.index.vectors
     assert vectors.size == chunk_count
     # The same rows, with the same vectors: FAISS is derived from SQLite and must mirror it exactly.
-    ids, stored = store.all_vectors(vectors.dimension)
-    faiss_ids = faiss.vector_to_array(vectors._index.id_map)
-    assert sorted(faiss_ids.tolist()) == ids.tolist()
+    ids, collections, stored = store.all_vectors(vectors.dimension)
+    # Each collection's index holds its own chunks, and only those.
+    held = {name: faiss.vector_to_array(part.id_map).tolist() for name, part in vectors._parts.items()}
+    assert sorted(row for rows in held.values() for row in rows) == ids.tolist()
+    assert all(collections[ids.tolist().index(row)] == name for name, rows in held.items() for row in rows)
     if chunk_count:
         for row in {0, chunk_count // 2, chunk_count - 1}:
-            assert np.allclose(vectors._index.reconstruct(int(ids[row])), stored[row], atol=1e-6)
+            part = vectors._parts[collections[row]]
+            assert np.allclose(part.reconstruct(int(ids[row])), stored[row], atol=1e-6)
 
 
 def assert_citations_valid(engine: Engine, answer) -> None:
