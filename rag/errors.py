@@ -58,3 +58,15 @@ class ModelUnavailable(RagError):
 
 class Unauthorized(RagError):
     http_status = 401
+
+
+class Forbidden(RagError):
+    """The key is known but its scopes do not allow this (writing a collection, managing keys)."""
+
+    http_status = 403
+
+
+class AuditFailed(RagError):
+    """RAG_AUDIT_LOG could not be written: the request's result is withheld rather than left unrecorded."""
+
+    http_status = 500

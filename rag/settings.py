@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     parse_workers: int = Field(default=2, ge=1, le=2, description="Parser processes (one or two): with two, one slow "
                                                                         "file holds up no other upload.")
     log_questions: bool = False
+    audit_log: Path | None = Field(
+        default=None,
+        description="A file to which one JSON line is appended per HTTP request and Slack answer: the time, the "
+                    "key's name, the route and the doc_ids returned or opened (the question only with "
+                    "RAG_LOG_QUESTIONS=true). A line that cannot be written fails the request.")
     glossary_path: Path | None = None
     translation: Literal["apertium", "off"] = Field(
         default="apertium",
@@ -116,6 +121,11 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(
         default=None, description="Slack Web API base URL (default Slack's own: https://slack.com/api/).")
     slack_app_token: str | None = Field(default=None, description="An xapp- token: Socket Mode instead of HTTP.")
+    slack_collections: dict[str, list[str]] | None = Field(
+        default=None,
+        description='JSON: the collections answered in each Slack channel, by channel ID, and "dm" for direct '
+                    'messages, e.g. {"C0123ABCD": ["trafficking"], "dm": ["default"]}; a channel not named gets a '
+                    "polite refusal. Unset: the default collection everywhere.")
 
     @model_validator(mode="after")
     def _extracted_follows_upload(self) -> "Settings":

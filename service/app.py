@@ -10,15 +10,17 @@ from fastapi import Depends, FastAPI
 
 import rag
 from rag.engine import MAX_QUESTION_CHARS, Engine
+from rag.keys import KeyStore
 from rag.settings import Settings
 
 from .api import errors
-from .api.deps import require_api_key
+from .api.deps import open_access, require_key
 from .api.limits import BodyLimit, Limit
 from .api.monitoring import Metrics, RequestCounter
-from .api.routes import ask, documents, health, metrics, page, schema
+from .api.routes import ask, collections, documents, health, metrics, page, schema
 from .api.schemas import error_responses
 from .api.uploads import upload_too_large
+from .audit import AuditLog, AuditTrail
 
 # JSON bodies are small: a 2000-character question, even with every character \u-escaped,
 # fits many times over.
@@ -46,14 +48,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if (slack := getattr(app.state, "slack", None)) is not None:
             slack.close()  # lets the Slack answers under way finish before the engine closes
         engine.close()
+        app.state.keys.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    # With a key, FastAPI's own schema and docs routes, which take no dependencies, are off: the
+    keys = KeyStore(settings.index_dir)
+    # Keys are asked for when there are any at start (RAG_API_KEY, or made by 'rag keys add'); a
+    # service started without, and given keys later, asks for them too (deps.open_access).
+    keyed = bool(settings.api_key) or keys.any()
+    # With keys, FastAPI's own schema and docs routes, which take no dependencies, are off: the
     # schema is served by a guarded route instead, and the docs page is not served, since a browser
     # cannot send the key when it opens a page.
-    public_docs = not settings.api_key
+    public_docs = not keyed
     app = FastAPI(
         title="rag-cited",
         summary="Cited answers from an organisation's documents (en, es, pt), offline.",
@@ -65,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.keys = keys
     app.state.metrics = Metrics()
     app.state.write_lock = asyncio.Lock()
 
@@ -76,18 +84,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, default=json_limit, by_path={"/documents": upload_limit,
                                                                "/slack/events": slack_limit})
     errors.install(app, log_questions=settings.log_questions)
+    app.state.audit = None
+    if settings.audit_log:  # outside the 500 handler, so that a 500 is recorded too
+        app.state.audit = AuditLog(settings.audit_log, log_questions=settings.log_questions)
+        app.add_middleware(AuditTrail, audit=app.state.audit)
     app.add_middleware(RequestCounter, metrics=app.state.metrics)
 
-    # The key's dependency (and so the schema's bearer security and 401s) exists only with a key:
-    # a schema that asked for a key the service does not check would be untrue.
-    guarded = {}
-    if settings.api_key:
-        guarded = {"dependencies": [Depends(require_api_key)], "responses": error_responses(401)}
+    # The key's bearer dependency (and so the schema's bearer security and 401s) exists only with
+    # keys: a schema that asked for a key the service does not check would be untrue.
+    guarded: dict = {"dependencies": [Depends(open_access)]}
+    if keyed:
+        guarded = {"dependencies": [Depends(require_key)], "responses": error_responses(401)}
         app.include_router(schema.router, **guarded)
     app.include_router(health.router)
     app.include_router(page.router)
     app.include_router(ask.router, **guarded)
     app.include_router(documents.router, **guarded)
+    app.include_router(collections.router, **guarded)
     app.include_router(metrics.router, **guarded)
     if settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token:
         from .slack import install  # slack-bolt is imported only when a Slack setting is given

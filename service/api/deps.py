@@ -1,16 +1,17 @@
-"""What routes need, as `Annotated[..., Depends()]` aliases: the engine, settings, metrics, auth."""
+"""What routes need, as `Annotated[..., Depends()]` aliases: the engine, settings, metrics, the caller's access."""
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from rag.access import Access
 from rag.engine import Engine
-from rag.errors import Unauthorized
+from rag.errors import Forbidden
+from rag.keys import KeyStore, authenticate
 from rag.settings import Settings
 
 from .monitoring import IndexCounts, Metrics
@@ -47,19 +48,47 @@ def index_counts(engine: EngineDep) -> IndexCounts:
 
 IndexCountsDep = Annotated[IndexCounts, Depends(index_counts)]
 
-# auto_error=False: a missing or non-Bearer header reaches require_api_key, which answers it
-# like every other error.
-_bearer = HTTPBearer(auto_error=False, description="The key set in RAG_API_KEY.")
+async def get_keys(request: Request) -> KeyStore:
+    return request.app.state.keys
 
 
-async def require_api_key(
-    settings: SettingsDep,
+KeysDep = Annotated[KeyStore, Depends(get_keys)]
+
+# auto_error=False: a missing or non-Bearer header reaches require_key, which answers it like
+# every other error.
+_bearer = HTTPBearer(auto_error=False, description="A key made by 'rag keys add', or the one set in RAG_API_KEY.")
+
+
+async def require_key(
+    request: Request, settings: SettingsDep, keys: KeysDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    """The guard create_app puts on every route but the probes and the page, when a key is set."""
-    expected = settings.api_key
-    if credentials is None:
-        raise Unauthorized("missing API key; send the header 'Authorization: Bearer <key>' "
-                           "with the key set in RAG_API_KEY.")
-    if not hmac.compare_digest(credentials.credentials.encode("utf-8"), expected.encode("utf-8")):
-        raise Unauthorized("wrong API key; send 'Authorization: Bearer <key>' with the key set in RAG_API_KEY.")
+    """The guard create_app puts on every route but the probes and the page when the service has
+    keys: the key's access, or 401."""
+    presented = credentials.credentials if credentials else None
+    request.state.access = authenticate(presented, keys=keys, api_key=settings.api_key)
+
+
+async def open_access(request: Request, settings: SettingsDep, keys: KeysDep) -> None:
+    """The guard of a service started without keys: everyone may do everything, as before keys
+    existed, until a key is added ('rag keys add' while it runs); from then on every request
+    needs a key, read from the header here (the schema states no key: restart to have it say so)."""
+    if not keys.any():
+        request.state.access = Access.everything(None)
+        return
+    scheme, _, presented = (request.headers.get("authorization") or "").partition(" ")
+    request.state.access = authenticate(presented.strip() if scheme.lower() == "bearer" else None,
+                                        keys=keys, api_key=settings.api_key)
+
+
+async def current_access(request: Request) -> Access:
+    return request.state.access
+
+
+AccessDep = Annotated[Access, Depends(current_access)]
+
+
+async def require_admin(access: AccessDep) -> None:
+    """Whole-index figures (/metrics) and keys are the administrator's."""
+    if not access.admin:
+        raise Forbidden("this needs an admin key ('rag keys add NAME --admin', or RAG_API_KEY).")

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from rag.access import COLLECTION_PATTERN
 from rag.engine import MAX_QUESTION_CHARS
 
 # A question needs one character that is not whitespace. The schema states exactly what is
@@ -22,6 +23,8 @@ def _integral(value: object) -> object:
 
 
 TopK = Annotated[int, Field(ge=1, le=50), BeforeValidator(_integral)]
+CollectionName = Annotated[str, Field(pattern=COLLECTION_PATTERN, description="1 to 64 letters, digits, '_', '.' "
+                                                                               "or '-', starting with a letter or digit.")]
 
 
 class AskRequest(BaseModel):
@@ -34,6 +37,10 @@ class AskRequest(BaseModel):
     conversation_id: str | None = Field(
         default=None, min_length=1, max_length=64,
         description="Continue this conversation (from an earlier answer); omit to start a new one.")
+    collections: list[CollectionName] | None = Field(
+        default=None, min_length=1, max_length=100,
+        description="Search only these collections (each one the key may read); omit to search every "
+                    "collection the key may read.")
 
 
 class CitationOut(BaseModel):
@@ -65,7 +72,8 @@ class AnswerOut(BaseModel):
 
 class DocumentOut(BaseModel):
     doc_id: str
-    source: str
+    collection: str
+    source: str = Field(description="Unique within its collection.")
     chunks: int
     format: str
     language: str
@@ -127,6 +135,14 @@ class Ready(BaseModel):
 class NotReady(BaseModel):
     status: Literal["not ready"]
     detail: str
+
+
+class CollectionOut(BaseModel):
+    name: str
+    documents: int | None = Field(description="Null for a collection the key may write but not read.")
+    chunks: int | None
+    read: bool = Field(description="The key may ask, list and read in it.")
+    write: bool = Field(description="The key may upload into it and remove from it.")
 
 
 class ErrorOut(BaseModel):

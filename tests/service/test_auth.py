@@ -68,7 +68,8 @@ def test_the_probes_never_need_the_key(keyed):
 def test_with_a_key_the_schema_is_served_to_the_key_and_declares_it(keyed):
     schema = keyed.get("/openapi.json", headers={"Authorization": f"Bearer {KEY}"}).json()
     assert schema["components"]["securitySchemes"] == {
-        "HTTPBearer": {"type": "http", "scheme": "bearer", "description": "The key set in RAG_API_KEY."}}
+        "HTTPBearer": {"type": "http", "scheme": "bearer",
+                       "description": "A key made by 'rag keys add', or the one set in RAG_API_KEY."}}
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             guarded = path not in ("/healthz", "/readyz")

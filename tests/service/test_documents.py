@@ -17,7 +17,7 @@ def stored(source: str) -> str:
     return render_markdown(CORPUS[source]) if source.endswith(".md") else CORPUS[source]
 
 DOCUMENT_FIELDS = {"doc_id", "source", "chunks", "format", "language", "chars", "content_hash", "added_at",
-                   "ocr_pages"}
+                   "ocr_pages", "collection"}
 
 
 def by_source(client) -> dict[str, dict]:

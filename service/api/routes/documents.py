@@ -1,4 +1,5 @@
-"""/documents: list, upload, read and remove the indexed documents.
+"""/documents: list, upload, read and remove the indexed documents, within the key's scopes:
+reading (list, text, pages) needs read on the document's collection, uploading and removing write.
 
 Parsing and index writes run in worker threads: indexing an upload takes seconds with the real
 model, and questions must keep being answered meanwhile. An upload is parsed (in the parser
@@ -12,13 +13,18 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, File, UploadFile
+from functools import partial
+
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
+from rag.access import COLLECTION_PATTERN, DEFAULT_COLLECTION
+from rag.errors import Forbidden
 from rag.loaders import SUPPORTED
 from rag.schema import IngestReport
 
-from ..deps import EngineDep, SettingsDep, WriteLockDep
+from ...audit import note_documents
+from ..deps import AccessDep, EngineDep, SettingsDep, WriteLockDep
 from ..schemas import DocumentOut, DocumentPages, DocumentText, UploadOut, UploadRefusedOut, error_responses
 from ..uploads import Refused, UploadRefused, refusals_of, screen
 
@@ -41,24 +47,41 @@ UPLOAD_ENCODING = {"requestBody": {"content": {"multipart/form-data": {"encoding
 }}}}}}}
 
 
-@router.get("", response_model=list[DocumentOut])
-def list_documents(engine: EngineDep) -> list[dict]:
-    return [d.to_dict() for d in engine.documents()]
+# A collection's name in the query has its pattern in the schema: a bad one is a 422 like any field.
+@router.get("", response_model=list[DocumentOut], responses=error_responses(404, 422))
+def list_documents(request: Request, engine: EngineDep, access: AccessDep,
+                   collection: Annotated[str | None, Query(
+                       pattern=COLLECTION_PATTERN,
+                       description="Only this collection's documents; without it, those of every collection the "
+                                   "key may read. One the key may not read is a 404, like one that does not exist.")]
+                   = None) -> list[dict]:
+    documents = engine.documents(access.searched([collection] if collection else None))
+    note_documents(request.state, (d.doc_id for d in documents))
+    return [d.to_dict() for d in documents]
 
 
 @router.post("", response_model=UploadOut, openapi_extra=UPLOAD_ENCODING,
-             responses=error_responses(409, 413, 422) | error_responses(400, 415, model=UploadRefusedOut))
+             responses=error_responses(403, 409, 413, 422) | error_responses(400, 415, model=UploadRefusedOut))
 async def upload(files: Annotated[list[UploadFile], File(min_length=1, description=FILES)],
-                 engine: EngineDep, settings: SettingsDep, write_lock: WriteLockDep) -> dict:
+                 request: Request, engine: EngineDep, settings: SettingsDep, write_lock: WriteLockDep,
+                 access: AccessDep,
+                 collection: Annotated[str, Query(
+                     pattern=COLLECTION_PATTERN,
+                     description="The collection the files go to (one the key may write); a file replaces the "
+                                 "document of its name in that collection only.")] = DEFAULT_COLLECTION) -> dict:
     """Indexes the files before answering; lists what was added, replaced, unchanged and refused."""
+    if not access.can_write(collection):  # before reading a byte of the files
+        raise Forbidden(f"this key may not write to collection '{collection}'; ask for a key with "
+                        f"--write {collection}, or upload into a collection the key may write.")
     screened = await run_in_threadpool(screen, files, settings.max_upload_bytes)
     started = time.perf_counter()
     report = IngestReport()
     parsed = await run_in_threadpool(lambda: list(engine.parse(screened.accepted, report.skipped)))
     if parsed:
         async with write_lock:
-            await run_in_threadpool(engine.write, parsed, report)
+            await run_in_threadpool(partial(engine.write, parsed, report, collection=collection))
     report.seconds = time.perf_counter() - started
+    note_documents(request.state, (d.doc_id for d in report.added + report.replaced))
     refused = screened.refused + refusals_of(report.skipped)
     if not (report.added or report.replaced or report.unchanged):
         raise UploadRefused(refused)
@@ -77,29 +100,44 @@ def _summary(report: IngestReport, refused: list[Refused]) -> dict:
     }
 
 
+# A document in a collection the key may not read is a 404 with the message of one that does not
+# exist (Index.document): its existence must not leak.
+
 @router.get("/{doc_id}", response_model=DocumentOut, responses=error_responses(404, 422))
-def get_document(doc_id: str, engine: EngineDep) -> dict:
-    return engine.index.document(doc_id).to_dict()
+def get_document(doc_id: str, request: Request, engine: EngineDep, access: AccessDep) -> dict:
+    info = engine.index.document(doc_id, access.read)
+    note_documents(request.state, [info.doc_id])
+    return info.to_dict()
 
 
 @router.get("/{doc_id}/text", response_model=DocumentText, responses=error_responses(404, 422))
-def get_text(doc_id: str, engine: EngineDep) -> dict:
+def get_text(doc_id: str, request: Request, engine: EngineDep, access: AccessDep) -> dict:
     """The text that citations' start and end offsets point into."""
-    info = engine.index.document(doc_id)
-    return {"doc_id": info.doc_id, "source": info.source, "text": engine.index.text(doc_id)}
+    info = engine.index.document(doc_id, access.read)
+    text = engine.index.text(doc_id)
+    note_documents(request.state, [info.doc_id])
+    return {"doc_id": info.doc_id, "source": info.source, "text": text}
 
 
 @router.get("/{doc_id}/pages", response_model=DocumentPages, responses=error_responses(404, 422))
-def get_pages(doc_id: str, engine: EngineDep) -> dict:
+def get_pages(doc_id: str, request: Request, engine: EngineDep, access: AccessDep) -> dict:
     """Where each page lies in the document's text, so that an offset can be read as a page."""
-    pages = engine.index.pages(doc_id)
+    pages = engine.index.pages(doc_id, access.read)
+    note_documents(request.state, [doc_id])
     return {"doc_id": doc_id, "pages": [{"page": n, "start": start, "end": end}
                                         for n, (start, end) in enumerate(pages, start=1)]}
 
 
-@router.delete("/{doc_id}", response_model=DocumentOut, responses=error_responses(404, 409, 422))
-async def remove(doc_id: str, engine: EngineDep, write_lock: WriteLockDep) -> dict:
-    """Removes the document and its chunks; answers with what was removed."""
+@router.delete("/{doc_id}", response_model=DocumentOut, responses=error_responses(403, 404, 409, 422))
+async def remove(doc_id: str, request: Request, engine: EngineDep, write_lock: WriteLockDep,
+                 access: AccessDep) -> dict:
+    """Removes the document and its chunks; answers with what was removed. A document the key may
+    read but not write is a 403."""
+    info = await run_in_threadpool(engine.index.document, doc_id, access.read)
+    if not access.can_write(info.collection):
+        raise Forbidden(f"this key may read but not write collection '{info.collection}'; removing a document "
+                        "needs a key with --write for its collection.")
     async with write_lock:
         removed = await run_in_threadpool(engine.remove, doc_id=doc_id)
+    note_documents(request.state, [removed.doc_id])
     return removed.to_dict()
