@@ -10,12 +10,28 @@ from pathlib import Path
 import click
 
 from . import render
+from .access import DEFAULT_COLLECTION, check_collection
 from .errors import InvalidInput, RagError
 from .settings import Settings
 
 EXIT_RUNTIME, EXIT_USAGE = 1, 2
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of text.")
+
+
+def _collection_name(ctx, param, value):
+    """Checks --collection's names as click parses them: a bad name is a usage error (exit 2)."""
+    for name in value if isinstance(value, tuple) else (value,):
+        try:
+            if name is not None:
+                check_collection(name)
+        except InvalidInput as exc:
+            raise click.BadParameter(exc.message) from None
+    return value
+
+
+def collection_option(help: str, **kwargs):
+    return click.option("--collection", metavar="NAME", callback=_collection_name, help=help, **kwargs)
 
 
 class Rag(click.Group):
@@ -64,10 +80,15 @@ def _engine(settings: Settings | None = None):
     return Engine(settings or Settings())
 
 
-def _document(engine, source_or_id: str):
-    """The document with this source (its path as ingested) or, failing that, this doc_id."""
-    by_source = {d.source: d for d in engine.documents()}
-    return by_source.get(source_or_id) or engine.index.document(source_or_id)
+def _document(engine, source_or_id: str, collection: str | None):
+    """The document with this source (its path as ingested) or, failing that, this doc_id; within
+    one collection when one is named (a document of another is not found)."""
+    scope = None if collection is None else [collection]
+    found = [d for d in engine.documents(scope) if d.source == source_or_id]
+    if len(found) > 1:
+        raise InvalidInput(f"'{source_or_id}' is a source in collections {', '.join(d.collection for d in found)}; "
+                           "name one with --collection, or give the doc_id.")
+    return found[0] if found else engine.index.document(source_or_id, scope)
 
 
 def _emit(data, as_json: bool, text: str) -> None:
@@ -89,24 +110,28 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--follow-links", is_flag=True,
               help="Read links in a folder that lead out of it (by default they are skipped and reported).")
+@collection_option("The collection the documents go to (default: 'default'). A file replaces the document "
+                   "of its source in this collection only.", default=DEFAULT_COLLECTION, show_default=True)
 @json_option
-def ingest(paths: tuple[Path, ...], follow_links: bool, as_json: bool) -> None:
-    """Index files or folders (recursively); default: the seeds folder.
+def ingest(paths: tuple[Path, ...], follow_links: bool, collection: str, as_json: bool) -> None:
+    """Index files or folders (recursively) into a collection; default: the seeds folder.
 
     Unchanged documents are skipped, changed ones replaced, bad files reported and skipped: a
     file over a parsing limit (RAG_MAX_EXTRACTED_BYTES, RAG_MAX_PDF_PAGES, RAG_PARSE_*), a link
     out of the folder, a file name with control characters.
 
     \b
-    Example:
+    Examples:
       rag ingest case-files/ notes.md
+      rag ingest trafficking-unit/ --collection trafficking
     """
     settings = Settings()
     engine = _engine(settings)
     targets = list(paths) or [settings.default_ingest_path]
     bar = render.progress_bar(enabled=not as_json and sys.stderr.isatty())
     try:
-        report = engine.ingest_paths(targets, follow_links=follow_links, progress=bar.update, on_total=bar.start)
+        report = engine.ingest_paths(targets, collection=collection, follow_links=follow_links,
+                                     progress=bar.update, on_total=bar.start)
     finally:
         bar.close()
         engine.close()
@@ -119,8 +144,10 @@ def ingest(paths: tuple[Path, ...], follow_links: bool, as_json: bool) -> None:
 @click.option("--conversation", "conversation_id", metavar="ID", default=None,
               help="Continue this conversation (the id an earlier answer gave): follow-ups are understood "
                    "through its earlier turns.")
+@collection_option("Search only this collection; repeat for several (default: every collection).", multiple=True)
 @json_option
-def ask(question: str, top_k: int | None, conversation_id: str | None, as_json: bool) -> None:
+def ask(question: str, top_k: int | None, conversation_id: str | None, collection: tuple[str, ...],
+        as_json: bool) -> None:
     """Answer a question with citations. QUESTION '-' reads one question per line from stdin.
 
     Each answer starts a conversation, unless --conversation continues one; with '-' and
@@ -130,6 +157,7 @@ def ask(question: str, top_k: int | None, conversation_id: str | None, as_json: 
     Examples:
       rag ask "Who is Gaby Coca?"
       rag ask "What did she announce?" --conversation 3f2a...
+      rag ask "Who was arrested in Lima?" --collection trafficking --collection default
       printf 'What is REDTRAM?\\nQuem implementa o programa EL PAcCTO?\\n' | rag ask - --json
     """
     engine = _engine()
@@ -137,27 +165,31 @@ def ask(question: str, top_k: int | None, conversation_id: str | None, as_json: 
     for q in questions:
         if question == "-" and not q:
             continue
-        answer = engine.ask(q, top_k=top_k, conversation_id=conversation_id)
+        answer = engine.ask(q, top_k=top_k, conversation_id=conversation_id,
+                            collections=frozenset(collection) or None)
         _emit(answer.to_dict(), as_json, render.answer(answer))
 
 
 @main.command()
+@collection_option("Only this collection's documents.")
 @json_option
-def docs(as_json: bool) -> None:
-    """List the indexed documents.
+def docs(collection: str | None, as_json: bool) -> None:
+    """List the indexed documents, with their collections.
 
     \b
-    Example:
+    Examples:
       rag docs --json
+      rag docs --collection trafficking
     """
-    documents = _engine().documents()
+    documents = _engine().documents(None if collection is None else [collection])
     _emit([d.to_dict() for d in documents], as_json, render.documents(documents))
 
 
 @main.command()
 @click.argument("source_or_id", metavar="SOURCE_OR_ID")
+@collection_option("Look in this collection only: a document of another is not found.")
 @json_option
-def text(source_or_id: str, as_json: bool) -> None:
+def text(source_or_id: str, collection: str | None, as_json: bool) -> None:
     """Print a document's text: the text a citation's start and end offsets refer to.
 
     \b
@@ -166,23 +198,25 @@ def text(source_or_id: str, as_json: bool) -> None:
       rag text 3859dbde07010b13 --json
     """
     engine = _engine()
-    info = _document(engine, source_or_id)
+    info = _document(engine, source_or_id, collection)
     content = engine.index.text(info.doc_id)
     _emit({**info.to_dict(), "text": content}, as_json, content)
 
 
 @main.command()
 @click.argument("source")
+@collection_option("Look in this collection only: a document of another is not found.")
 @json_option
-def remove(source: str, as_json: bool) -> None:
+def remove(source: str, collection: str | None, as_json: bool) -> None:
     """Remove a document by its source (its path as ingested) or its doc_id.
 
     \b
-    Example:
+    Examples:
       rag remove 004_3859dbde07010b13.txt
+      rag remove notes.md --collection trafficking
     """
     engine = _engine()
-    info = engine.remove(doc_id=_document(engine, source).doc_id)
+    info = engine.remove(doc_id=_document(engine, source, collection).doc_id)
     _emit(info.to_dict(), as_json, f"removed {info.source} ({info.doc_id}, {info.chunks} chunks)")
 
 
@@ -297,6 +331,12 @@ def feedback(as_json: bool) -> None:
             store.close()
     _emit([r.to_dict() for r in rows], as_json, render.feedback(rows))
 
+
+# Last: they use this module's helpers.
+from .cli_admin import collections, keys  # noqa: E402
+
+main.add_command(collections)
+main.add_command(keys)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -34,9 +34,29 @@ def documents(items: list[DocumentInfo]) -> str:
     if not items:
         return "no documents; add some with: rag ingest PATH"
     width = max(len(d.source) for d in items)
-    rows = [f"{'SOURCE'.ljust(width)}  DOC_ID            FORMAT LANG CHUNKS  CHARS"]
-    rows += [f"{d.source.ljust(width)}  {d.doc_id}  {d.format:<6} {d.language:<4} {d.chunks:>6} {d.chars:>6}"
-             for d in items]
+    place = max(len("COLLECTION"), *(len(d.collection) for d in items))
+    rows = [f"{'COLLECTION'.ljust(place)}  {'SOURCE'.ljust(width)}  DOC_ID            FORMAT LANG CHUNKS  CHARS"]
+    rows += [f"{d.collection.ljust(place)}  {d.source.ljust(width)}  {d.doc_id}  {d.format:<6} {d.language:<4} "
+             f"{d.chunks:>6} {d.chars:>6}" for d in items]
+    return "\n".join(rows)
+
+
+def collections(items: list[tuple[str, int, int]]) -> str:
+    if not items:
+        return "no collections; add documents with: rag ingest PATH --collection NAME"
+    width = max(len("COLLECTION"), *(len(name) for name, _, _ in items))
+    return "\n".join([f"{'COLLECTION'.ljust(width)}  DOCUMENTS  CHUNKS"]
+                     + [f"{name.ljust(width)}  {docs:>9}  {chunks:>6}" for name, docs, chunks in items])
+
+
+def keys(items: list) -> str:
+    if not items:
+        return "no keys; the service asks for none (unless RAG_API_KEY is set). Add one with: rag keys add NAME --read A"
+    width = max(len("NAME"), *(len(k.name) for k in items))
+    rows = [f"{'NAME'.ljust(width)}  CREATED                    SCOPES"]
+    for k in items:
+        scopes = "admin" if k.admin else f"read {','.join(k.read) or '-'}; write {','.join(k.write) or '-'}"
+        rows.append(f"{k.name.ljust(width)}  {k.created:<25}  {scopes}")
     return "\n".join(rows)
 
 

@@ -28,13 +28,16 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry import all_builtin_retry_handlers
 from starlette.responses import Response
 
+from rag.access import DEFAULT_COLLECTION, check_collection
 from rag.errors import InvalidInput
 from rag.feedback import FeedbackStore
 from rag.schema import Answer
 from rag.settings import Settings
 
 from ..api.errors import WITHHELD
+from ..audit import AuditLog
 from . import listeners
+from .listeners import NotServed
 from .blocks import HELPFUL, NOT_HELPFUL, POST_TO_CHANNEL
 
 if TYPE_CHECKING:
@@ -50,17 +53,20 @@ LISTENER_THREADS = 8
 SEEN_EVENTS_SECONDS = 3600  # Slack retries an event three times, over about five minutes
 SEEN_EVENTS_MAX = 100_000
 THREAD_LOCKS = 64
+DIRECT_MESSAGES = "dm"  # RAG_SLACK_COLLECTIONS's entry for direct messages
+SLACK_OWNER = "slack"  # the owner of the bot's conversations, each filed under its thread
 
 
 class SlackBot:
     """The bolt App, and what its listeners use: the engine, the feedback store, the log."""
 
     def __init__(self, settings: Settings, *, engine: Callable[[], Engine | None], client: WebClient | None = None,
-                 on_answer: Callable[[float, bool], None] | None = None) -> None:
+                 on_answer: Callable[[float, bool], None] | None = None, audit: AuditLog | None = None) -> None:
         self.settings = settings
         self.engine = engine  # the service's engine, opened by its lifespan; None before and after
         self.log_questions = settings.log_questions
         self.on_answer = on_answer
+        self.audit = audit
         self.feedback = FeedbackStore.beside(settings.index_dir)
         self.seen = SeenEvents()
         self.executor = ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="slack")
@@ -72,17 +78,35 @@ class SlackBot:
 
     # --- what listeners call ---------------------------------------------------------------------
 
-    def ask(self, question: str, *, thread: str | None = None) -> Answer:
-        """Answers; within a thread (a conversation key), in the light of its earlier turns."""
+    def collections_for(self, channel: str, *, direct: bool) -> frozenset[str]:
+        """The collections answered in a channel (RAG_SLACK_COLLECTIONS; "dm" for direct messages);
+        NotServed where none is named. Without the setting, the default collection everywhere."""
+        mapping = self.settings.slack_collections
+        if mapping is None:
+            return frozenset({DEFAULT_COLLECTION})
+        named = mapping.get(DIRECT_MESSAGES if direct else channel)
+        if not named:
+            raise NotServed(channel)
+        return frozenset(named)
+
+    def ask(self, question: str, *, channel: str, direct: bool, thread: str | None = None,
+            where: str = "slack") -> Answer:
+        """Answers from the channel's collections; within a thread (a conversation key), in the
+        light of its earlier turns."""
+        collections = self.collections_for(channel, direct=direct)
         engine = self.engine()
         if engine is None:
             raise RuntimeError("the engine is not open (the service is starting or stopping)")
         started = time.perf_counter()
         if thread is None:
-            answer = engine.ask(question)
+            answer = engine.ask(question, collections=collections, owner=SLACK_OWNER)
         else:
             with self._thread_locks[hash(thread) % THREAD_LOCKS]:
-                answer = engine.ask(question, conversation_id=engine.conversations.resume(thread))
+                conversation = engine.conversations.resume(thread, SLACK_OWNER)
+                answer = engine.ask(question, conversation_id=conversation, collections=collections, owner=SLACK_OWNER)
+        if self.audit is not None:  # a failure here is loud: the asker gets an apology, the log the reason
+            self.audit.record(key=f"slack:{channel}", route=f"slack {where}",
+                              doc_ids=list(dict.fromkeys(c.doc_id for c in answer.citations)), question=question)
         seconds = time.perf_counter() - started
         if self.on_answer:
             self.on_answer(seconds, answer.found)
@@ -214,6 +238,12 @@ class SlackEvents(SlackRequestHandler):
 
 
 def configuration_problem(settings: Settings) -> str | None:
+    for channel, names in (settings.slack_collections or {}).items():
+        for name in names:
+            try:
+                check_collection(name)
+            except InvalidInput as exc:
+                return f"RAG_SLACK_COLLECTIONS, channel '{channel}': {exc.message}"
     if not settings.slack_bot_token:
         given = [name for name, value in (("RAG_SLACK_SIGNING_SECRET", settings.slack_signing_secret),
                                           ("RAG_SLACK_APP_TOKEN", settings.slack_app_token)) if value]
@@ -238,7 +268,7 @@ def install(app: FastAPI, settings: Settings, *, client: WebClient | None = None
         return None
     metrics = getattr(app.state, "metrics", None)
     bot = SlackBot(settings, engine=lambda: getattr(app.state, "engine", None), client=client,
-                   on_answer=metrics.observe_answer if metrics else None)
+                   on_answer=metrics.observe_answer if metrics else None, audit=getattr(app.state, "audit", None))
     app.state.slack = bot
     if settings.slack_signing_secret:
         handler = SlackEvents(bot.app)

@@ -45,6 +45,15 @@ APOLOGY = {
     "pt": "Desculpe, algo deu errado ao responder. Tente de novo; se continuar falhando, "
           "passe ao administrador esta referência: `{reference}`.",
 }
+# A channel RAG_SLACK_COLLECTIONS does not name: no collection is answered there.
+NOT_HERE = {
+    "en": "Sorry, I don't answer questions in this channel. Please ask your administrator which channel "
+          "to use, or ask me in a direct message if that is allowed.",
+    "es": "Lo siento, no respondo preguntas en este canal. Pregunte a su administrador qué canal usar, "
+          "o escríbame un mensaje directo si está permitido.",
+    "pt": "Desculpe, não respondo perguntas neste canal. Pergunte ao administrador qual canal usar, "
+          "ou me escreva uma mensagem direta, se for permitido.",
+}
 THANKS = {
     "helpful": {"en": "Thanks, noted: helpful.", "es": "Gracias, anotado: útil.", "pt": "Obrigado, anotado: útil."},
     "not_helpful": {"en": "Thanks, noted: not helpful.", "es": "Gracias, anotado: no útil.",
@@ -185,6 +194,10 @@ def _detector():
 
 def apology(reference: str, language: str) -> str:
     return message(APOLOGY, language).format(reference=reference)
+
+
+def not_here(language: str) -> str:
+    return message(NOT_HERE, language)
 
 
 def thanks(verdict: str, language: str) -> str:

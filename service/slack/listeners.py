@@ -24,11 +24,16 @@ from .blocks import (
     escape,
     fallback_text,
     how_to_ask,
+    not_here,
     question_text,
     thanks,
 )
 
 log = logging.getLogger("service.slack")
+
+
+class NotServed(Exception):
+    """A question from a channel that RAG_SLACK_COLLECTIONS does not name: refused politely."""
 
 
 def bot_of(context: BoltContext):
@@ -69,7 +74,8 @@ def answer_in_thread(event: dict, context: BoltContext, client: WebClient, *, wh
         client.chat_postMessage(channel=channel, thread_ts=root, unfurl_links=False, unfurl_media=False, **message)
 
     def ask() -> dict:
-        answer = bot.ask(question, thread=f"slack:{team}:{channel}:{root}")
+        answer = bot.ask(question, channel=channel, direct=where == "dm", thread=f"slack:{team}:{channel}:{root}",
+                         where=where)
         question_id = bot.feedback.record_answer(answer, team=team, channel=channel, user=event.get("user"))
         shown = answer.to_dict()
         return {"text": fallback_text(shown), "blocks": answer_blocks(shown, question_id)}
@@ -90,7 +96,9 @@ def answer_command(ack: Ack, command: dict, context: BoltContext, respond: Respo
         respond(response_type="ephemeral", replace_original=False, **message)
 
     def ask() -> dict:
-        answer = bot.ask(question)
+        channel = command.get("channel_id", "")
+        answer = bot.ask(question, channel=channel, where="command",
+                         direct=command.get("channel_name") == "directmessage" or channel.startswith("D"))
         question_id = bot.feedback.record_answer(answer, team=command.get("team_id"),
                                                  channel=command.get("channel_id"), user=command.get("user_id"))
         shown = answer.to_dict()
@@ -108,6 +116,8 @@ def deliver(bot, question: str, where: str, ask: Callable[[], dict], post: Calla
             message = ask()
         except InvalidInput as exc:  # e.g. a question over the length limit: the asker can fix it
             message = {"text": escape(exc.message[:1].upper() + exc.message[1:])}
+        except NotServed:
+            message = {"text": not_here(bot.language_of(question))}
         except Exception as exc:  # noqa: BLE001 — reported in the thread and in the log
             message = {"text": apology(bot.report(exc, question, where), bot.language_of(question))}
     try:
