@@ -10,28 +10,14 @@ from pathlib import Path
 import click
 
 from . import render
-from .access import DEFAULT_COLLECTION, check_collection
+from .access import DEFAULT_COLLECTION
+from .cli_admin import collections, keys
+from .cli_common import collection_option, emit, json_option, open_engine
 from .errors import InvalidInput, RagError
 from .settings import Settings
 
 EXIT_RUNTIME, EXIT_USAGE = 1, 2
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of text.")
-
-
-def _collection_name(ctx, param, value):
-    """Checks --collection's names as click parses them: a bad name is a usage error (exit 2)."""
-    for name in value if isinstance(value, tuple) else (value,):
-        try:
-            if name is not None:
-                check_collection(name)
-        except InvalidInput as exc:
-            raise click.BadParameter(exc.message) from None
-    return value
-
-
-def collection_option(help: str, **kwargs):
-    return click.option("--collection", metavar="NAME", callback=_collection_name, help=help, **kwargs)
 
 
 class Rag(click.Group):
@@ -74,12 +60,6 @@ def _lines(stream) -> Iterator[str]:
                                "with `iconv -f LATIN1 -t UTF-8`) and try again.") from None
 
 
-def _engine(settings: Settings | None = None):
-    from .engine import Engine
-
-    return Engine(settings or Settings())
-
-
 def _document(engine, source_or_id: str, collection: str | None):
     """The document with this source (its path as ingested) or, failing that, this doc_id; within
     one collection when one is named (a document of another is not found)."""
@@ -89,10 +69,6 @@ def _document(engine, source_or_id: str, collection: str | None):
         raise InvalidInput(f"'{source_or_id}' is a source in collections {', '.join(d.collection for d in found)}; "
                            "name one with --collection, or give the doc_id.")
     return found[0] if found else engine.index.document(source_or_id, scope)
-
-
-def _emit(data, as_json: bool, text: str) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False) if as_json else text)
 
 
 @click.group(cls=Rag, context_settings={"help_option_names": ["-h", "--help"]})
@@ -126,7 +102,7 @@ def ingest(paths: tuple[Path, ...], follow_links: bool, collection: str, as_json
       rag ingest trafficking-unit/ --collection trafficking
     """
     settings = Settings()
-    engine = _engine(settings)
+    engine = open_engine(settings)
     targets = list(paths) or [settings.default_ingest_path]
     bar = render.progress_bar(enabled=not as_json and sys.stderr.isatty())
     try:
@@ -135,7 +111,7 @@ def ingest(paths: tuple[Path, ...], follow_links: bool, collection: str, as_json
     finally:
         bar.close()
         engine.close()
-    _emit(report.to_dict(), as_json, render.ingest_report(report))
+    emit(report.to_dict(), as_json, render.ingest_report(report))
 
 
 @main.command()
@@ -160,14 +136,14 @@ def ask(question: str, top_k: int | None, conversation_id: str | None, collectio
       rag ask "Who was arrested in Lima?" --collection trafficking --collection default
       printf 'What is REDTRAM?\\nQuem implementa o programa EL PAcCTO?\\n' | rag ask - --json
     """
-    engine = _engine()
+    engine = open_engine()
     questions = (line.strip() for line in _lines(sys.stdin.buffer)) if question == "-" else iter([question])
     for q in questions:
         if question == "-" and not q:
             continue
         answer = engine.ask(q, top_k=top_k, conversation_id=conversation_id,
                             collections=frozenset(collection) or None)
-        _emit(answer.to_dict(), as_json, render.answer(answer))
+        emit(answer.to_dict(), as_json, render.answer(answer))
 
 
 @main.command()
@@ -181,8 +157,8 @@ def docs(collection: str | None, as_json: bool) -> None:
       rag docs --json
       rag docs --collection trafficking
     """
-    documents = _engine().documents(None if collection is None else [collection])
-    _emit([d.to_dict() for d in documents], as_json, render.documents(documents))
+    documents = open_engine().documents(None if collection is None else [collection])
+    emit([d.to_dict() for d in documents], as_json, render.documents(documents))
 
 
 @main.command()
@@ -197,10 +173,10 @@ def text(source_or_id: str, collection: str | None, as_json: bool) -> None:
       rag text es_cl_ley_20507.md
       rag text 3859dbde07010b13 --json
     """
-    engine = _engine()
+    engine = open_engine()
     info = _document(engine, source_or_id, collection)
     content = engine.index.text(info.doc_id)
-    _emit({**info.to_dict(), "text": content}, as_json, content)
+    emit({**info.to_dict(), "text": content}, as_json, content)
 
 
 @main.command()
@@ -215,9 +191,9 @@ def remove(source: str, collection: str | None, as_json: bool) -> None:
       rag remove 004_3859dbde07010b13.txt
       rag remove notes.md --collection trafficking
     """
-    engine = _engine()
+    engine = open_engine()
     info = engine.remove(doc_id=_document(engine, source, collection).doc_id)
-    _emit(info.to_dict(), as_json, f"removed {info.source} ({info.doc_id}, {info.chunks} chunks)")
+    emit(info.to_dict(), as_json, f"removed {info.source} ({info.doc_id}, {info.chunks} chunks)")
 
 
 @main.command()
@@ -242,7 +218,7 @@ def serve(host: str, port: int, as_json: bool) -> None:
     settings = Settings()
     # Opened once here, without the model, so that an index that cannot be served (another
     # model's, an older format's, a busy one) is one line on stderr, not a start-up traceback.
-    _engine(settings).close()
+    open_engine(settings).close()
     app = create_app(settings)
     if settings.slack_app_token:  # the Slack bot over Socket Mode too, once the engine is open
         app.state.slack.start_socket_mode()
@@ -297,7 +273,7 @@ def eval_(file: Path | None, top_k: int, xquad_questions: Path | None, corpus: P
             report = evaluate_xquad(Settings(), xquad_questions, corpus, progress=bar.update, on_total=bar.start)
         finally:
             bar.close()
-        _emit(report, as_json, render.xquad(report))
+        emit(report, as_json, render.xquad(report))
         return
     if file is None:
         raise click.UsageError("give a question FILE or FOLDER, or --xquad QUESTIONS --corpus PARAGRAPHS.")
@@ -306,8 +282,8 @@ def eval_(file: Path | None, top_k: int, xquad_questions: Path | None, corpus: P
     if file.is_dir():
         report = evaluate_folder(Settings(), file, top_k=top_k)
     else:
-        report = evaluate(_engine(), file, top_k=top_k)
-    _emit(report, as_json, render.evaluation(report))
+        report = evaluate(open_engine(), file, top_k=top_k)
+    emit(report, as_json, render.evaluation(report))
 
 
 @main.command()
@@ -329,11 +305,8 @@ def feedback(as_json: bool) -> None:
             rows = store.feedback()
         finally:
             store.close()
-    _emit([r.to_dict() for r in rows], as_json, render.feedback(rows))
+    emit([r.to_dict() for r in rows], as_json, render.feedback(rows))
 
-
-# Last: they use this module's helpers.
-from .cli_admin import collections, keys  # noqa: E402
 
 main.add_command(collections)
 main.add_command(keys)

@@ -8,7 +8,7 @@ import click
 
 from . import render
 from .access import collection_list
-from .cli import _collection_name, _emit, _engine, json_option
+from .cli_common import collection_name, emit, json_option, open_engine
 from .errors import InvalidInput
 from .keys import KeyStore
 from .settings import Settings
@@ -26,16 +26,16 @@ def collections(ctx: click.Context, as_json: bool) -> None:
       rag collections remove trafficking --yes
     """
     if ctx.invoked_subcommand is None:
-        engine = _engine()
+        engine = open_engine()
         try:
             rows = engine.index.store.collections()
         finally:
             engine.close()
-        _emit([{"name": n, "documents": d, "chunks": c} for n, d, c in rows], as_json, render.collections(rows))
+        emit([{"name": n, "documents": d, "chunks": c} for n, d, c in rows], as_json, render.collections(rows))
 
 
 @collections.command(name="remove")
-@click.argument("name", callback=_collection_name)
+@click.argument("name", callback=collection_name)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @json_option
 def remove_collection(name: str, yes: bool, as_json: bool) -> None:
@@ -45,7 +45,7 @@ def remove_collection(name: str, yes: bool, as_json: bool) -> None:
     Example:
       rag collections remove trafficking --yes
     """
-    engine = _engine()
+    engine = open_engine()
     try:
         held = engine.documents([name])
         if held and not yes:
@@ -53,7 +53,7 @@ def remove_collection(name: str, yes: bool, as_json: bool) -> None:
         removed = engine.index.remove_collection(name)
     finally:
         engine.close()
-    _emit({"name": name, "removed": [d.to_dict() for d in removed]}, as_json,
+    emit({"name": name, "removed": [d.to_dict() for d in removed]}, as_json,
           f"removed collection {name} ({len(removed)} documents)")
 
 
@@ -104,7 +104,7 @@ def add_key(name: str, read: str, write: str, admin: bool, as_json: bool) -> Non
     finally:
         store.close()
     data = {"name": name, "key": key, "read": sorted(readable), "write": sorted(writable), "admin": admin}
-    _emit(data, as_json, f"key '{name}' made; it is shown this once, so keep it now:\n{key}")
+    emit(data, as_json, f"key '{name}' made; it is shown this once, so keep it now:\n{key}")
 
 
 @keys.command(name="list")
@@ -121,7 +121,7 @@ def list_keys(as_json: bool) -> None:
         rows = store.keys()
     finally:
         store.close()
-    _emit([k.to_dict() for k in rows], as_json, render.keys(rows))
+    emit([k.to_dict() for k in rows], as_json, render.keys(rows))
 
 
 @keys.command(name="revoke")
@@ -139,4 +139,4 @@ def revoke_key(name: str, as_json: bool) -> None:
         info = store.revoke(name)
     finally:
         store.close()
-    _emit(info.to_dict(), as_json, f"revoked key {name}")
+    emit(info.to_dict(), as_json, f"revoked key {name}")

@@ -1,0 +1,38 @@
+"""What the `rag` commands share: their options, the engine they open, how they print."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .access import check_collection
+from .errors import InvalidInput
+from .settings import Settings
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of text.")
+
+
+def collection_name(ctx, param, value):
+    """Checks --collection's names as click parses them: a bad name is a usage error (exit 2)."""
+    for name in value if isinstance(value, tuple) else (value,):
+        try:
+            if name is not None:
+                check_collection(name)
+        except InvalidInput as exc:
+            raise click.BadParameter(exc.message) from None
+    return value
+
+
+def collection_option(help: str, **kwargs):
+    return click.option("--collection", metavar="NAME", callback=collection_name, help=help, **kwargs)
+
+
+def open_engine(settings: Settings | None = None):
+    from .engine import Engine
+
+    return Engine(settings or Settings())
+
+
+def emit(data, as_json: bool, text: str) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False) if as_json else text)
