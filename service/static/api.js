@@ -57,6 +57,10 @@ async function withKey(send) {
   }
 }
 
+// Whether the service asked this tab for a key; forgetKey() lets the next call ask for another.
+export const hasKey = () => Boolean(sessionStorage.getItem(KEY));
+export const forgetKey = () => sessionStorage.removeItem(KEY);
+
 function parse(text) {
   try {
     return JSON.parse(text);

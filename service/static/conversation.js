@@ -5,7 +5,7 @@ import { say } from "./dom.js";
 import { msg } from "./i18n.js";
 import { createTurn } from "./turn.js";
 
-export function initConversation({ onCite, onNewConversation }) {
+export function initConversation({ onCite, onNewConversation, collections }) {
   const form = document.getElementById("ask-form");
   const input = document.getElementById("question");
   const askButton = document.getElementById("ask-button");
@@ -25,6 +25,8 @@ export function initConversation({ onCite, onNewConversation }) {
     const question = input.value.trim();
     if (!question || askButton.disabled) return;
     const body = conversationId ? { question, conversation_id: conversationId } : { question };
+    const scope = collections();
+    if (scope) body.collections = scope;
     const turn = createTurn(question);
     // Newest first: the latest answer sits right under the question box, and Tab reaches its markers next.
     turns.prepend(turn.element);
@@ -51,4 +53,7 @@ export function initConversation({ onCite, onNewConversation }) {
     startOver();
     input.focus();
   });
+
+  // A conversation belongs to the key that started it: another key starts another.
+  return { startOver };
 }

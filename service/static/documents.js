@@ -1,9 +1,10 @@
-// The list of indexed documents. Delete asks for confirmation in place before it removes one.
+// The list of indexed documents the key may read. Delete, offered where the key may write, asks
+// for confirmation in place before it removes one.
 import { request } from "./api.js";
 import { h, say } from "./dom.js";
 import { msg } from "./i18n.js";
 
-export function initDocuments() {
+export function initDocuments({ canWrite }) {
   const list = document.getElementById("documents");
   const status = document.getElementById("documents-status");
   const heading = document.getElementById("library-title");
@@ -13,7 +14,7 @@ export function initDocuments() {
     try {
       documents = await request("GET", "/documents");
     } catch (error) {
-      say(status, error.text, { error: true });
+      fail(error);
       return;
     }
     say(status, null);
@@ -23,12 +24,16 @@ export function initDocuments() {
       : [h("li", { class: "empty" }, msg("noDocuments"))]));
   }
 
+  function fail(error) {
+    say(status, error.text, { error: true });
+  }
+
   function item(doc) {
     const actions = h("div", { class: "actions" });
     const li = h("li", { class: "document" },
       h("div", { class: "document-info" },
         h("span", { class: "source" }, doc.source),
-        h("span", { class: "meta" }, msg("documentMeta", doc.format, doc.language, doc.chunks))),
+        h("span", { class: "meta" }, msg("documentMeta", doc.collection, doc.format, doc.language, doc.chunks))),
       actions);
 
     function idle() {
@@ -65,9 +70,9 @@ export function initDocuments() {
       heading.focus();
     }
 
-    idle();
+    if (canWrite(doc.collection)) idle();
     return li;
   }
 
-  return { refresh };
+  return { refresh, fail };
 }

@@ -4,7 +4,7 @@ import { upload } from "./api.js";
 import { h, languageOf, say } from "./dom.js";
 import { SERVICE_LANGUAGE, msg } from "./i18n.js";
 
-export function initUpload({ onUploaded }) {
+export function initUpload({ target, onUploaded }) {
   const form = document.getElementById("upload-form");
   const input = document.getElementById("files");
   const button = document.getElementById("upload-button");
@@ -32,7 +32,7 @@ export function initUpload({ onUploaded }) {
     showProgress(0);
     say(report, null);
     try {
-      const result = await upload("/documents", data, showProgress);
+      const result = await upload(`/documents?collection=${encodeURIComponent(target())}`, data, showProgress);
       report.replaceChildren(...summary(result));
       form.reset();
       await onUploaded();

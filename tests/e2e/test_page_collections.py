@@ -1,0 +1,115 @@
+"""Two collections, two keys: the page shows each key only what it may read, asks for the key,
+changes it on request, and offers an upload only where the key may write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from actions import ask
+from playwright.sync_api import Page, expect
+from served import ROOT, Served, live
+
+from rag.keys import KeyStore
+from rag.settings import BUNDLED_MODEL, Settings
+from service.app import create_app
+
+pytestmark = pytest.mark.e2e
+
+ADMIN = "admin key of the test"
+# A fact only collection B holds.
+SECRET = {"harbour.txt": "The old lighthouse on Gull Point was built in 1874 by the engineer Margaret Holloway."}
+QUESTION = "Who built the lighthouse on Gull Point?"
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("index")
+
+
+@pytest.fixture(scope="module")
+def keys(index_dir: Path) -> dict[str, str]:
+    store = KeyStore(index_dir)
+    made = {"a": store.add("unit-a", read=frozenset({"a"}), write=frozenset({"a"})),
+            "b": store.add("unit-b", read=frozenset({"b"}), write=frozenset({"b"})),
+            "reader": store.add("reader", read=frozenset({"a", "b"}), write=frozenset())}
+    store.close()
+    return made
+
+
+@pytest.fixture(scope="module")
+def served(index_dir: Path, keys: dict[str, str]) -> Iterator[Served]:
+    settings = Settings(index_dir=index_dir, embedding_model=BUNDLED_MODEL, api_key=ADMIN)
+    with live(create_app(settings), headers={"Authorization": f"Bearer {ADMIN}"}) as running:
+        seeds = {path.name: path.read_text("utf-8") for path in sorted((ROOT / "seeds").iterdir())}
+        assert upload_into(running, "a", seeds).status_code == 200
+        assert upload_into(running, "b", SECRET).status_code == 200
+        yield running
+
+
+def upload_into(running: Served, collection: str, files: dict):
+    return running.client.post("/documents", params={"collection": collection},
+                               files=[("files", (name, text.encode())) for name, text in files.items()])
+
+
+def enter_key(page: Page, key: str) -> None:
+    dialog = page.get_by_role("dialog", name="API key needed")
+    expect(dialog).to_be_visible()
+    page.get_by_label("API key", exact=True).fill(key)
+    dialog.get_by_role("button", name="Use this key").click()
+    expect(dialog).to_be_hidden()
+
+
+def sources(page: Page) -> list[str]:
+    return page.locator("#documents .source").all_text_contents()
+
+
+def test_each_key_sees_its_collection_only_and_the_key_can_be_changed(page: Page, keys):
+    enter_key(page, keys["a"])
+    expect(page.locator("#library-title")).to_have_text("Documents (5)")
+    assert "harbour.txt" not in sources(page)
+    expect(page.locator("#documents .meta").first).to_contain_text("a · txt")
+    expect(page.get_by_role("button", name="Delete")).to_have_count(5)
+    # One collection to read and one to write: nothing to choose.
+    expect(page.locator("#ask-collection")).to_be_hidden()
+    expect(page.locator("#upload-collection")).to_be_hidden()
+    _, answer = ask(page, QUESTION)
+    assert answer["found"] is False
+    expect(page.locator(".turn").first).to_contain_text("Not found in the documents")
+
+    page.get_by_role("button", name="Change key").click()
+    enter_key(page, keys["b"])
+    expect(page.locator("#library-title")).to_have_text("Documents (1)")
+    assert sources(page) == ["harbour.txt"]
+    expect(page.locator(".turn")).to_have_count(0)  # the other key's conversation is gone
+    sent, answer = ask(page, QUESTION)
+    assert answer["found"] is True and "Margaret Holloway" in answer["answer"]
+    assert "conversation_id" not in sent
+
+
+def test_a_key_that_reads_two_collections_chooses_where_to_search_and_cannot_upload(page: Page, keys):
+    enter_key(page, keys["reader"])
+    expect(page.locator("#library-title")).to_have_text("Documents (6)")
+    expect(page.get_by_text("This key may read documents but not add them.")).to_be_visible()
+    expect(page.locator("#files")).to_be_disabled()
+    expect(page.locator("#documents .document")).to_have_count(6)
+    expect(page.get_by_role("button", name="Delete")).to_have_count(0)  # nothing the key may remove
+    scope = page.get_by_label("Search in")
+    expect(scope).to_be_visible()
+    scope.select_option("a")
+    sent, answer = ask(page, QUESTION)
+    assert sent["collections"] == ["a"] and answer["found"] is False
+    scope.select_option("")
+    sent, answer = ask(page, QUESTION)
+    assert "collections" not in sent and answer["found"] is True
+
+
+@pytest.mark.parametrize("locale", ["pt-BR"])
+def test_the_choices_speak_the_pages_language(page: Page, keys, locale):
+    dialog = page.get_by_role("dialog", name="É necessária uma chave de API")
+    page.get_by_label("Chave de API", exact=True).fill(keys["reader"])
+    dialog.get_by_role("button", name="Usar esta chave").click()
+    expect(page.get_by_label("Pesquisar em")).to_contain_text("Todas as minhas coleções")
+    expect(page.get_by_text("Esta chave pode ler documentos, mas não adicioná-los.")).to_be_visible()
+    expect(page.get_by_role("button", name="Trocar de chave")).to_be_visible()
