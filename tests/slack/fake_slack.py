@@ -205,9 +205,10 @@ class SlackSender:
         body = json.dumps(event_body(event, event_id=event_id))
         return self.post(body, signed_headers(body, **signing) | (headers or {}))
 
-    def command(self, text: str, *, response: str = "command", command: str = "/ask", **signing) -> httpx.Response:
-        form = {"token": "legacy", "team_id": TEAM, "team_domain": "test", "channel_id": CHANNEL,
-                "channel_name": "general", "user_id": USER, "user_name": "alice", "command": command, "text": text,
+    def command(self, text: str, *, response: str = "command", command: str = "/ask", channel: str = CHANNEL,
+                channel_name: str = "general", **signing) -> httpx.Response:
+        form = {"token": "legacy", "team_id": TEAM, "team_domain": "test", "channel_id": channel,
+                "channel_name": channel_name, "user_id": USER, "user_name": "alice", "command": command, "text": text,
                 "api_app_id": "A0APP", "response_url": self.fake.response_url(response), "trigger_id": "1.2.3"}
         body = urlencode(form)
         return self.post(body, signed_headers(body, content_type="application/x-www-form-urlencoded", **signing))
