@@ -43,7 +43,8 @@ def main() -> None:
     rows = [("clients x seconds", f"{args.clients} x {args.seconds:g} (half with each key)")]
     for name, milliseconds in load.milliseconds.items():
         rows.append((f"{name}: answers, citations", f"{load.answers[name]}, {load.citations[name]}"))
-        rows.append((f"{name}: /ask p50 / p95", f"{percentile(milliseconds, 50):.0f} / {percentile(milliseconds, 95):.0f} ms"))
+        p50, p95 = percentile(milliseconds, 50), percentile(milliseconds, 95)
+        rows.append((f"{name}: /ask p50 / p95", f"{p50:.0f} / {p95:.0f} ms"))
     rows += [("citations across collections", f"{len(load.crossings)}  (goal 0)"),
              ("non-200 answers, client errors", f"{sum(n for s, n in load.statuses.items() if s != 200)}, "
                                                 f"{len(load.failures)}")]

@@ -80,7 +80,8 @@ def keys() -> None:
 @keys.command(name="add")
 @click.argument("name")
 @click.option("--read", "read", default="", metavar="A,B", help="Collections the key may ask, list and read in.")
-@click.option("--write", "write", default="", metavar="A,B", help="Collections the key may upload into and remove from.")
+@click.option("--write", "write", default="", metavar="A,B",
+              help="Collections the key may upload into and remove from.")
 @click.option("--admin", is_flag=True, help="Everything, every collection included (and /metrics).")
 @json_option
 def add_key(name: str, read: str, write: str, admin: bool, as_json: bool) -> None:

@@ -97,8 +97,8 @@ class KeyStore:
         created = datetime.now(timezone.utc).isoformat(timespec="seconds")
         try:
             with self._db(create=True) as db:
-                db.execute("INSERT INTO keys VALUES (?, ?, ?, ?, ?, ?)",
-                           (name, digest(key), json.dumps(sorted(read)), json.dumps(sorted(write)), int(admin), created))
+                db.execute("INSERT INTO keys VALUES (?, ?, ?, ?, ?, ?)", (name, digest(key), json.dumps(sorted(read)),
+                                                                       json.dumps(sorted(write)), int(admin), created))
         except sqlite3.IntegrityError:
             raise InvalidInput(f"a key named '{name}' exists; revoke it first ('rag keys revoke {name}') or "
                                "choose another name.") from None

@@ -51,7 +51,8 @@ def collections(items: list[tuple[str, int, int]]) -> str:
 
 def keys(items: list) -> str:
     if not items:
-        return "no keys; the service asks for none (unless RAG_API_KEY is set). Add one with: rag keys add NAME --read A"
+        return ("no keys; the service asks for none (unless RAG_API_KEY is set). "
+                "Add one with: rag keys add NAME --read A")
     width = max(len("NAME"), *(len(k.name) for k in items))
     rows = [f"{'NAME'.ljust(width)}  CREATED                    SCOPES"]
     for k in items:

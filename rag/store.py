@@ -192,7 +192,8 @@ class Store:
         return {r[0]: r[1:] for r in found}
 
     def lexical_search(self, expression: str, limit: int, weights: tuple[float, ...],
-                       languages: Iterable[str] | None = None, collections: Collections = None) -> list[tuple[int, float]]:
+                       languages: Iterable[str] | None = None,
+                       collections: Collections = None) -> list[tuple[int, float]]:
         """(row, score) best first; scores are positive, larger is better. With `languages`, only
         chunks of documents in those languages; with `collections`, only those in these collections,
         filtered before the ranking and its limit, so that `limit` rows come from them."""

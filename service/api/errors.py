@@ -106,8 +106,8 @@ def _reword(request: Request, exc: HTTPException, headers: dict[str, str] | None
         return str(exc.detail)
     if exc.status_code == 404:
         return (f"no endpoint at {request.url.path}; the API has POST /ask, GET|POST /documents, "
-                "GET|DELETE /documents/{doc_id}, GET /documents/{doc_id}/text, GET /collections, GET /healthz, GET /readyz "
-                "and GET /metrics.")
+                "GET|DELETE /documents/{doc_id}, GET /documents/{doc_id}/text, GET /collections, GET /healthz, "
+                "GET /readyz and GET /metrics.")
     if exc.status_code == 405:
         return f"{request.method} is not allowed on {request.url.path}; use {(headers or {})['Allow']}."
     return str(exc.detail)

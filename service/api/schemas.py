@@ -23,8 +23,8 @@ def _integral(value: object) -> object:
 
 
 TopK = Annotated[int, Field(ge=1, le=50), BeforeValidator(_integral)]
-CollectionName = Annotated[str, Field(pattern=COLLECTION_PATTERN, description="1 to 64 letters, digits, '_', '.' "
-                                                                               "or '-', starting with a letter or digit.")]
+CollectionName = Annotated[str, Field(
+    pattern=COLLECTION_PATTERN, description="1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit.")]
 
 
 class AskRequest(BaseModel):

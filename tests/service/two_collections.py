@@ -99,7 +99,8 @@ def ask_under_load(base_url: str, holders: list[Holder], *, clients: int, second
                         load.failures.append(repr(exc))
                     continue
                 took = (time.perf_counter() - began) * 1000
-                cited = [c["doc_id"] for c in response.json().get("citations", [])] if response.status_code == 200 else []
+                answered = response.json() if response.status_code == 200 else {}
+                cited = [c["doc_id"] for c in answered.get("citations", [])]
                 with lock:
                     load.statuses[response.status_code] += 1
                     load.answers[holder.name] += 1

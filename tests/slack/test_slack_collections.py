@@ -20,14 +20,19 @@ CORPUS_QUESTION = "Who built the lighthouse on Gull Point?"
 OTHER_CHANNEL = "C0ELSEWHERE"
 
 
-@pytest.fixture
-def mapped(serve_slack):
-    served = serve_slack(api_key="admin", slack_collections={CHANNEL: ["cases"], "dm": ["default"]})
-    response = served.client.post("/documents", params={"collection": "cases"}, headers={"authorization": "Bearer admin"},
+def with_cases(served):
+    """The served bot, once CASES are in collection "cases" (uploaded with the admin key)."""
+    response = served.client.post("/documents", params={"collection": "cases"},
+                                  headers={"authorization": "Bearer admin"},
                                   files=[("files", (name, text.encode())) for name, text in CASES.items()])
     assert response.status_code == 200, response.text
     served.fake.reset()
     return served
+
+
+@pytest.fixture
+def mapped(serve_slack):
+    return with_cases(serve_slack(api_key="admin", slack_collections={CHANNEL: ["cases"], "dm": ["default"]}))
 
 
 def test_a_mapped_channel_is_answered_from_its_collections_only(mapped):
@@ -61,10 +66,7 @@ def test_the_command_follows_the_channel_it_is_typed_in(mapped):
 
 
 def test_without_the_setting_every_channel_is_answered_from_the_default_collection(serve_slack):
-    served = serve_slack(api_key="admin")
-    response = served.client.post("/documents", params={"collection": "cases"}, headers={"authorization": "Bearer admin"},
-                                  files=[("files", (name, text.encode())) for name, text in CASES.items()])
-    assert response.status_code == 200
+    served = with_cases(serve_slack(api_key="admin"))
     assert "Margaret Holloway" in ask(served, mention(CORPUS_QUESTION, channel=OTHER_CHANNEL))["text"]
     assert ask(served, mention(CASE_QUESTION))["text"] == "Not found in the documents."
 
