@@ -10,7 +10,7 @@ message, so that its existence does not leak.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .errors import InvalidInput, NotFound
@@ -38,8 +38,8 @@ def collection_list(text: str) -> frozenset[str]:
 
 def unknown_collection(name: str) -> NotFound:
     """Said alike of a collection that does not exist and of one the caller may not read."""
-    return NotFound(f"no collection '{name}' that this key may read; list them with GET /collections "
-                    "or 'rag collections'.")
+    return NotFound(f"no collection '{name}' (among those with documents that this key may read); list them "
+                    "with GET /collections or 'rag collections'.")
 
 
 @dataclass(frozen=True)
@@ -61,13 +61,15 @@ class Access:
     def can_write(self, collection: str) -> bool:
         return self.write is None or collection in self.write
 
-    def searched(self, requested: Iterable[str] | None) -> frozenset[str] | None:
-        """The collections a question searches or a listing shows: those requested, each of which
-        must be readable (else NotFound, as for one that does not exist), or all readable ones."""
+    def searched(self, requested: Iterable[str] | None, existing: Callable[[], set[str]]) -> frozenset[str] | None:
+        """The collections a question searches or a listing shows: all the readable ones, or those
+        requested, each of which must hold documents and be readable (else the one NotFound, for
+        a name misspelt and a collection kept from the caller alike)."""
         if requested is None:
             return self.read
         names = frozenset(check_collection(name) for name in requested)
+        there = existing()
         for name in sorted(names):
-            if not self.can_read(name):
+            if not (self.can_read(name) and name in there):
                 raise unknown_collection(name)
         return names

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import render
-from .access import DEFAULT_COLLECTION
+from .access import DEFAULT_COLLECTION, Access
 from .cli_admin import collections, keys
 from .cli_common import collection_option, emit, json_option, open_engine
 from .errors import InvalidInput, RagError
@@ -58,6 +58,11 @@ def _lines(stream) -> Iterator[str]:
         except UnicodeDecodeError:
             raise InvalidInput(f"line {number} of the standard input is not UTF-8 text; convert it (for example "
                                "with `iconv -f LATIN1 -t UTF-8`) and try again.") from None
+
+
+def _named(engine, collections: tuple[str, ...]) -> frozenset[str] | None:
+    """The collections named by --collection (None: all), each of which must hold documents."""
+    return Access.everything(None).searched(collections or None, engine.index.store.collection_names)
 
 
 def _document(engine, source_or_id: str, collection: str | None):
@@ -137,12 +142,12 @@ def ask(question: str, top_k: int | None, conversation_id: str | None, collectio
       printf 'What is REDTRAM?\\nQuem implementa o programa EL PAcCTO?\\n' | rag ask - --json
     """
     engine = open_engine()
+    searched = _named(engine, collection)
     questions = (line.strip() for line in _lines(sys.stdin.buffer)) if question == "-" else iter([question])
     for q in questions:
         if question == "-" and not q:
             continue
-        answer = engine.ask(q, top_k=top_k, conversation_id=conversation_id,
-                            collections=frozenset(collection) or None)
+        answer = engine.ask(q, top_k=top_k, conversation_id=conversation_id, collections=searched)
         emit(answer.to_dict(), as_json, render.answer(answer))
 
 
@@ -157,7 +162,8 @@ def docs(collection: str | None, as_json: bool) -> None:
       rag docs --json
       rag docs --collection trafficking
     """
-    documents = open_engine().documents(None if collection is None else [collection])
+    engine = open_engine()
+    documents = engine.documents(_named(engine, (collection,) if collection else ()))
     emit([d.to_dict() for d in documents], as_json, render.documents(documents))
 
 

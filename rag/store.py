@@ -102,6 +102,9 @@ class Store:
                FROM documents d LEFT JOIN chunks c ON c.doc_id = d.doc_id
                GROUP BY d.collection ORDER BY d.collection""").fetchall()
 
+    def collection_names(self) -> set[str]:
+        return {name for (name,) in self.db.execute("SELECT DISTINCT collection FROM documents")}
+
     def text(self, doc_id: str) -> str | None:
         row = self.db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return row[0] if row else None

@@ -16,7 +16,7 @@ export function initCollections() {
   // Throws the service's error (ApiError) when it does not answer with the collections.
   async function refresh() {
     const collections = await request("GET", "/collections");
-    const readable = collections.filter((c) => c.read).map((c) => c.name);
+    const readable = collections.filter((c) => c.read && c.documents > 0).map((c) => c.name); // something to search
     writable = collections.filter((c) => c.write).map((c) => c.name);
     keep(scope, [h("option", { value: "" }, msg("allCollections")),
       ...readable.map((name) => h("option", { value: name }, name))]);

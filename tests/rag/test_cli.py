@@ -36,8 +36,9 @@ def ingest_seeds(runner, folder: Path):
 
 
 def test_every_command_has_help_with_an_example(runner):
-    for command in ("ingest", "ask", "docs", "text", "remove", "serve", "eval"):
-        result = run(runner, command, "-h")
+    for command in ("ingest", "ask", "docs", "text", "remove", "serve", "eval", "collections", "collections remove",
+                    "keys", "keys add", "keys list", "keys revoke"):
+        result = run(runner, *command.split(), "-h")
         assert result.exit_code == 0
         assert "Example" in result.output, command
 

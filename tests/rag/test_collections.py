@@ -112,15 +112,18 @@ def test_a_conversation_is_continued_only_by_its_owner(make_engine, files):
 
 
 def test_access_searches_what_it_may_read_and_names_nothing_else():
-    access = Access("k", frozenset({"a", "b"}), frozenset({"a"}))
-    assert access.searched(None) == {"a", "b"} and access.searched(["b"]) == {"b"}
+    access = Access("k", frozenset({"a", "b", "empty"}), frozenset({"a"}))
+    existing = lambda: {"a", "b", "c"}  # noqa: E731
+    assert access.searched(None, existing) == {"a", "b", "empty"} and access.searched(["b"], existing) == {"b"}
     assert access.can_write("a") and not access.can_write("b")
     with pytest.raises(NotFound) as unreadable:
-        access.searched(["c"])
-    assert "no collection 'c'" in unreadable.value.message
+        access.searched(["c"], existing)
+    with pytest.raises(NotFound) as misspelt:
+        access.searched(["empty"], existing)
+    assert unreadable.value.message.replace("'c'", "'empty'") == misspelt.value.message
     with pytest.raises(InvalidInput):
-        access.searched(["not a name"])
-    assert Access.everything(None).searched(None) is None
+        access.searched(["not a name"], existing)
+    assert Access.everything(None).searched(None, existing) is None
 
 
 # --- filtering before ranking, with the real model -----------------------------------------------

@@ -76,6 +76,12 @@ def test_a_b_document_is_not_found_in_collection_a_like_a_missing_one(cli):
     assert shared.exit_code == 2 and "collections a, b" in shared.stderr
 
 
+def test_a_collection_without_documents_is_not_found(cli):
+    for args in (["ask", QUESTION], ["docs"]):
+        result = run(*args, "--collection", "nothing")
+        assert result.exit_code == 1 and "no collection 'nothing'" in result.stderr
+
+
 def test_a_bad_collection_name_is_a_usage_error(cli):
     for args in (["ingest", str(SEEDS)], ["ask", QUESTION], ["docs"]):
         result = run(*args, "--collection", "no spaces")

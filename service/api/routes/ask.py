@@ -27,7 +27,8 @@ def ask(body: AskRequest, request: Request, engine: EngineDep, settings: Setting
     remember_question(request, body.question)
     started = time.perf_counter()
     answer = engine.ask(body.question, top_k=body.top_k, conversation_id=body.conversation_id,
-                        collections=access.searched(body.collections), owner=access.name or "")
+                        collections=access.searched(body.collections, engine.index.store.collection_names),
+                        owner=access.name or "")
     seconds = time.perf_counter() - started
     note_documents(request.state, dict.fromkeys(c.doc_id for c in answer.citations))
     metrics.observe_answer(seconds, answer.found)

@@ -55,7 +55,8 @@ def list_documents(request: Request, engine: EngineDep, access: AccessDep,
                        description="Only this collection's documents; without it, those of every collection the "
                                    "key may read. One the key may not read is a 404, like one that does not exist.")]
                    = None) -> list[dict]:
-    documents = engine.documents(access.searched([collection] if collection else None))
+    documents = engine.documents(access.searched([collection] if collection else None,
+                                                 engine.index.store.collection_names))
     note_documents(request.state, (d.doc_id for d in documents))
     return [d.to_dict() for d in documents]
 
