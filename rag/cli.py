@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 
 from . import render
-from .access import DEFAULT_COLLECTION, Access
+from .access import DEFAULT_COLLECTION
 from .cli_admin import collections, keys
-from .cli_common import collection_option, emit, json_option, open_engine
+from .cli_common import collection_option, document_named, emit, json_option, named_collections, open_engine
 from .errors import InvalidInput, RagError
 from .settings import Settings
 
@@ -58,22 +58,6 @@ def _lines(stream) -> Iterator[str]:
         except UnicodeDecodeError:
             raise InvalidInput(f"line {number} of the standard input is not UTF-8 text; convert it (for example "
                                "with `iconv -f LATIN1 -t UTF-8`) and try again.") from None
-
-
-def _named(engine, collections: tuple[str, ...]) -> frozenset[str] | None:
-    """The collections named by --collection (None: all), each of which must hold documents."""
-    return Access.everything(None).searched(collections or None, engine.index.store.collection_names)
-
-
-def _document(engine, source_or_id: str, collection: str | None):
-    """The document with this source (its path as ingested) or, failing that, this doc_id; within
-    one collection when one is named (a document of another is not found)."""
-    scope = None if collection is None else [collection]
-    found = [d for d in engine.documents(scope) if d.source == source_or_id]
-    if len(found) > 1:
-        raise InvalidInput(f"'{source_or_id}' is a source in collections {', '.join(d.collection for d in found)}; "
-                           "name one with --collection, or give the doc_id.")
-    return found[0] if found else engine.index.document(source_or_id, scope)
 
 
 @click.group(cls=Rag, context_settings={"help_option_names": ["-h", "--help"]})
@@ -142,7 +126,7 @@ def ask(question: str, top_k: int | None, conversation_id: str | None, collectio
       printf 'What is REDTRAM?\\nQuem implementa o programa EL PAcCTO?\\n' | rag ask - --json
     """
     engine = open_engine()
-    searched = _named(engine, collection)
+    searched = named_collections(engine, collection)
     questions = (line.strip() for line in _lines(sys.stdin.buffer)) if question == "-" else iter([question])
     for q in questions:
         if question == "-" and not q:
@@ -163,7 +147,7 @@ def docs(collection: str | None, as_json: bool) -> None:
       rag docs --collection trafficking
     """
     engine = open_engine()
-    documents = engine.documents(_named(engine, (collection,) if collection else ()))
+    documents = engine.documents(named_collections(engine, (collection,) if collection else ()))
     emit([d.to_dict() for d in documents], as_json, render.documents(documents))
 
 
@@ -180,7 +164,7 @@ def text(source_or_id: str, collection: str | None, as_json: bool) -> None:
       rag text 3859dbde07010b13 --json
     """
     engine = open_engine()
-    info = _document(engine, source_or_id, collection)
+    info = document_named(engine, source_or_id, collection)
     content = engine.index.text(info.doc_id)
     emit({**info.to_dict(), "text": content}, as_json, content)
 
@@ -198,7 +182,7 @@ def remove(source: str, collection: str | None, as_json: bool) -> None:
       rag remove notes.md --collection trafficking
     """
     engine = open_engine()
-    info = engine.remove(doc_id=_document(engine, source, collection).doc_id)
+    info = engine.remove(doc_id=document_named(engine, source, collection).doc_id)
     emit(info.to_dict(), as_json, f"removed {info.source} ({info.doc_id}, {info.chunks} chunks)")
 
 

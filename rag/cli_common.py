@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .access import check_collection
+from .access import Access, check_collection
 from .errors import InvalidInput
 from .settings import Settings
 
@@ -36,3 +36,19 @@ def open_engine(settings: Settings | None = None):
 
 def emit(data, as_json: bool, text: str) -> None:
     click.echo(json.dumps(data, ensure_ascii=False) if as_json else text)
+
+
+def named_collections(engine, collections: tuple[str, ...]) -> frozenset[str] | None:
+    """The collections named by --collection (None: all), each of which must hold documents."""
+    return Access.everything(None).searched(collections or None, engine.index.store.collection_names)
+
+
+def document_named(engine, source_or_id: str, collection: str | None):
+    """The document with this source (its path as ingested) or, failing that, this doc_id; within
+    one collection when one is named (a document of another is not found)."""
+    scope = None if collection is None else [collection]
+    found = [d for d in engine.documents(scope) if d.source == source_or_id]
+    if len(found) > 1:
+        raise InvalidInput(f"'{source_or_id}' is a source in collections {', '.join(d.collection for d in found)}; "
+                           "name one with --collection, or give the doc_id.")
+    return found[0] if found else engine.index.document(source_or_id, scope)
