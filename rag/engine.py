@@ -19,12 +19,13 @@ from .gloss import add_glosses
 from .i18n import NO_DOCUMENTS, TOO_LONG, message
 from .glossary import Glossary
 from .index import Index, Progress
-from .loaders import BadFile, SourceFile, discover
+from .loaders import BadFile
 from .parsing import Parsed, ParseLimits, ParserPool
 from .query import Query, QueryAnalyzer
 from .retrieval import HybridRetriever, Mode
 from .schema import Answer, DocumentInfo, IngestReport, Skipped
 from .settings import Settings
+from .sources import SourceFile, discover
 from .translation import NoTranslator, Translator, load_translator
 
 log = logging.getLogger("rag.engine")

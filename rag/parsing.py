@@ -25,9 +25,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from . import scans
-from .loaders import BadFile, ContentLimits, PageSpans, SourceFile, extract
+from .loaders import BadFile, ContentLimits, PageSpans, extract
 from .mail import Attachment, attached
 from .settings import Settings
+from .sources import SourceFile
 
 # The parser imports this very package, wherever the caller imported it from.
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])

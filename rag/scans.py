@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .loaders import BadFile, PageSpans, join_pages
+from .loaders import BadFile, Read
+from .pdf import join_pages
 
 # Called after each page OCR reads: the parser process (rag/parsing.py) extends its time limits by
 # a page's allowance and tells its caller, so a long scan is not taken for a hostile file.
@@ -37,7 +38,7 @@ def unwrapped(page: str) -> str:
     return _SPLIT_SENTENCE.sub(" ", _WRAPPED.sub(" ", _HYPHENATED.sub(r"\1", page.strip())))
 
 
-def read_image(data: bytes, suffix: str) -> tuple[str, PageSpans, tuple[int, ...]]:
+def read_image(data: bytes, suffix: str) -> Read:
     """An image's text, one page per frame of a multi-page TIFF; every page read by OCR."""
     from . import ocr
 

@@ -22,8 +22,9 @@ from pathlib import PurePosixPath
 from fastapi import UploadFile
 
 from rag.errors import InvalidInput, PayloadTooLarge, UnsupportedFile
-from rag.loaders import SUPPORTED, SourceFile
-from rag.loaders import name_problem as unusable_name
+from rag.loaders import SUPPORTED
+from rag.sources import SourceFile
+from rag.sources import name_problem as unusable_name
 
 MAX_NAME_CHARS = 255
 

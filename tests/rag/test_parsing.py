@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.loaders import BadFile, ContentLimits, SourceFile
+from rag.loaders import BadFile, ContentLimits
+from rag.sources import SourceFile
 from rag.parsing import ParseLimits, ParserPool
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "service"))
