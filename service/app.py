@@ -16,8 +16,9 @@ from .api import errors
 from .api.deps import require_api_key
 from .api.limits import BodyLimit, Limit
 from .api.monitoring import Metrics, RequestCounter
-from .api.routes import ask, documents, health, metrics, page, schema
+from .api.routes import ask, documents, health, metrics, page, schema, uploads
 from .api.schemas import error_responses
+from .api.upload_jobs import UploadJobs
 from .api.uploads import upload_too_large
 
 # JSON bodies are small: a 2000-character question, even with every character \u-escaped,
@@ -42,6 +43,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine
         yield
     finally:
+        await app.state.uploads.drain()  # the uploads under way finish before the engine closes
         app.state.engine = None  # /readyz says 503 from here on
         if (slack := getattr(app.state, "slack", None)) is not None:
             slack.close()  # lets the Slack answers under way finish before the engine closes
@@ -67,13 +69,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = Metrics()
     app.state.write_lock = asyncio.Lock()
+    app.state.uploads = UploadJobs()
 
     # Order matters: the request counter, added last, wraps the 500 handler and so counts 500s.
     upload_limit = Limit(settings.max_upload_bytes + MULTIPART_ALLOWANCE, upload_too_large(settings.max_upload_bytes))
     json_limit = Limit(JSON_BODY_LIMIT, f"the request body is over {JSON_BODY_LIMIT} bytes; "
                                         f"a question holds at most {MAX_QUESTION_CHARS} characters.")
     slack_limit = Limit(SLACK_BODY_LIMIT, f"the request body is over {SLACK_BODY_LIMIT} bytes.")
-    app.add_middleware(BodyLimit, default=json_limit, by_path={"/documents": upload_limit,
+    app.add_middleware(BodyLimit, default=json_limit, by_path={"/documents": upload_limit, "/uploads": upload_limit,
                                                                "/slack/events": slack_limit})
     errors.install(app, log_questions=settings.log_questions)
     app.add_middleware(RequestCounter, metrics=app.state.metrics)
@@ -88,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(page.router)
     app.include_router(ask.router, **guarded)
     app.include_router(documents.router, **guarded)
+    app.include_router(uploads.router, **guarded)
     app.include_router(metrics.router, **guarded)
     if settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token:
         from .slack import install  # slack-bolt is imported only when a Slack setting is given

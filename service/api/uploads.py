@@ -10,19 +10,26 @@ The rules, one per file unless said otherwise:
   .docx, .odt, .msg or image, a scan in which OCR finds no text) is refused by the engine, which
   gives the reason.
 A request with at least one file indexed (or already indexed) answers 200 and lists the refused
-files; a request with none raises UploadRefused, a 4xx carrying the same list.
+files; a request with none raises UploadRefused, a 4xx carrying the same list. POST /documents
+and an upload job (upload_jobs.py) index the files they accept alike, by `index_upload`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 
 from fastapi import UploadFile
+from fastapi.concurrency import run_in_threadpool
 
+from rag.engine import Engine
 from rag.errors import InvalidInput, PayloadTooLarge, UnsupportedFile
 from rag.loaders import SUPPORTED
+from rag.parsing import OnPage
+from rag.schema import IngestReport
 from rag.sources import SourceFile
 from rag.sources import name_problem as unusable_name
 
@@ -106,3 +113,32 @@ def type_problem(name: str) -> Refused | None:
 def refusals_of(skipped: Iterable) -> list[Refused]:
     """The engine's skipped files (unreadable content, duplicate names), as refusals."""
     return [Refused(**asdict(s)) for s in skipped]
+
+
+async def index_upload(engine: Engine, screened: Screened, write_lock: asyncio.Lock, *,
+                       on_page: OnPage | None = None, on_write: Callable[[], None] | None = None) -> dict:
+    """Indexes the accepted files and answers what POST /documents answers (UploadRefused when
+    none got in). Parsing (OCR included) and writing run in worker threads, off the event loop;
+    the files are parsed before they wait for the write lock, so a slow scan holds up no other
+    upload. `on_page` hears of each page OCR reads; `on_write` is called when parsing is done."""
+    started = time.perf_counter()
+    report = IngestReport()
+    parsed = await run_in_threadpool(lambda: list(engine.parse(screened.accepted, report.skipped, on_page=on_page)))
+    if parsed:
+        if on_write:
+            on_write()
+        async with write_lock:
+            await run_in_threadpool(engine.write, parsed, report)
+    report.seconds = time.perf_counter() - started
+    refused = screened.refused + refusals_of(report.skipped)
+    if not (report.added or report.replaced or report.unchanged):
+        raise UploadRefused(refused)
+    return {
+        "added": [d.to_dict() for d in report.added],
+        "replaced": [d.to_dict() for d in report.replaced],
+        "unchanged": report.unchanged,
+        "refused": [r.to_dict() for r in refused],
+        "counts": {"added": len(report.added), "replaced": len(report.replaced),
+                   "unchanged": len(report.unchanged), "refused": len(refused), "chunks": report.chunks},
+        "seconds": round(report.seconds, 3),
+    }

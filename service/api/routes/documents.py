@@ -3,24 +3,24 @@
 Parsing and index writes run in worker threads: indexing an upload takes seconds with the real
 model, and questions must keep being answered meanwhile. An upload is parsed (in the parser
 processes, rag/parsing.py) before it waits for the write lock, so a file that is slow to parse
-holds up no other upload. Writers wait for their turn on the event loop, not in a worker
-thread, so a queue of uploads cannot use up the threads that answer questions.
+holds up no other upload (uploads.index_upload). Writers wait for their turn on the event loop,
+not in a worker thread, so a queue of uploads cannot use up the threads that answer questions.
+POST /documents answers once the files are indexed; POST /uploads (routes/uploads.py) answers at
+once and tells how far it has got, page by page of a scan.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from rag.loaders import SUPPORTED
-from rag.schema import IngestReport
 
 from ..deps import EngineDep, SettingsDep, WriteLockDep
 from ..schemas import DocumentOut, DocumentPages, DocumentText, UploadOut, UploadRefusedOut, error_responses
-from ..uploads import Refused, UploadRefused, refusals_of, screen
+from ..uploads import index_upload, screen
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
@@ -46,35 +46,15 @@ def list_documents(engine: EngineDep) -> list[dict]:
     return [d.to_dict() for d in engine.documents()]
 
 
+UploadFiles = Annotated[list[UploadFile], File(min_length=1, description=FILES)]
+
+
 @router.post("", response_model=UploadOut, openapi_extra=UPLOAD_ENCODING,
              responses=error_responses(409, 413, 422) | error_responses(400, 415, model=UploadRefusedOut))
-async def upload(files: Annotated[list[UploadFile], File(min_length=1, description=FILES)],
-                 engine: EngineDep, settings: SettingsDep, write_lock: WriteLockDep) -> dict:
+async def upload(files: UploadFiles, engine: EngineDep, settings: SettingsDep, write_lock: WriteLockDep) -> dict:
     """Indexes the files before answering; lists what was added, replaced, unchanged and refused."""
     screened = await run_in_threadpool(screen, files, settings.max_upload_bytes)
-    started = time.perf_counter()
-    report = IngestReport()
-    parsed = await run_in_threadpool(lambda: list(engine.parse(screened.accepted, report.skipped)))
-    if parsed:
-        async with write_lock:
-            await run_in_threadpool(engine.write, parsed, report)
-    report.seconds = time.perf_counter() - started
-    refused = screened.refused + refusals_of(report.skipped)
-    if not (report.added or report.replaced or report.unchanged):
-        raise UploadRefused(refused)
-    return _summary(report, refused)
-
-
-def _summary(report: IngestReport, refused: list[Refused]) -> dict:
-    return {
-        "added": [d.to_dict() for d in report.added],
-        "replaced": [d.to_dict() for d in report.replaced],
-        "unchanged": report.unchanged,
-        "refused": [r.to_dict() for r in refused],
-        "counts": {"added": len(report.added), "replaced": len(report.replaced),
-                   "unchanged": len(report.unchanged), "refused": len(refused), "chunks": report.chunks},
-        "seconds": round(report.seconds, 3),
-    }
+    return await index_upload(engine, screened, write_lock)
 
 
 @router.get("/{doc_id}", response_model=DocumentOut, responses=error_responses(404, 422))
