@@ -28,7 +28,8 @@ export function initDocuments() {
     const li = h("li", { class: "document" },
       h("div", { class: "document-info" },
         h("span", { class: "source" }, doc.source),
-        h("span", { class: "meta" }, msg("documentMeta", doc.format, doc.language, doc.chunks))),
+        h("span", { class: "meta" }, msg("documentMeta", doc.format, doc.language, doc.chunks),
+          doc.ocr_pages.length ? [" · ", msg("ocrPages", doc.ocr_pages.length)] : null)),
       actions);
 
     function idle() {
