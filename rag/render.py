@@ -48,7 +48,8 @@ def ingest_report(report: IngestReport) -> str:
     c = report.to_dict()["counts"]
     lines = [f"added {c['added']}, replaced {c['replaced']}, unchanged {c['unchanged']}, "
              f"skipped {c['skipped']} ({c['chunks']} chunks, {report.seconds:.1f} s)"]
-    lines += [f"  {d.source}: {ocr_pages(len(d.ocr_pages))}" for d in report.added + report.replaced if d.ocr_pages]
+    lines += [f"  {d.source}: {ocr_pages(len(d.ocr_pages))}"
+              for d in report.added + report.replaced if d.ocr_pages]
     lines += [f"  skipped {s.source}: {s.reason}" for s in report.skipped]
     return "\n".join(lines)
 
