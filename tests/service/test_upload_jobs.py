@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -108,6 +109,13 @@ def test_the_same_files_give_the_same_report_by_either_route(serve):
 # --- the jobs themselves ---------------------------------------------------------------------------
 
 
+def run(scenario):
+    """Runs a coroutine on an event loop of its own, in a thread of its own: the browser tests'
+    Playwright keeps a loop running in the main thread for the whole session."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, scenario()).result()
+
+
 def test_past_the_running_limit_an_upload_is_refused_until_one_finishes():
     async def scenario() -> None:
         jobs = UploadJobs(max_running=1)
@@ -126,7 +134,7 @@ def test_past_the_running_limit_an_upload_is_refused_until_one_finishes():
         jobs.start(1, slow)  # room again
         await jobs.drain()
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_finished_jobs_are_forgotten_beyond_the_newest_kept():
@@ -144,7 +152,7 @@ def test_finished_jobs_are_forgotten_beyond_the_newest_kept():
             jobs.get(ids[0])
         assert [jobs.get(i).to_dict()["state"] for i in ids[1:]] == ["done", "done"]
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_an_unexpected_failure_is_a_500_with_a_reference_in_the_log(caplog):
@@ -158,7 +166,7 @@ def test_an_unexpected_failure_is_a_500_with_a_reference_in_the_log(caplog):
         await jobs.drain()
         return job.to_dict()
 
-    job = asyncio.run(scenario())
+    job = run(scenario)
     assert (job["state"], job["status"]) == ("failed", 500)
     reference = job["error"]["reference"]
     assert reference in job["error"]["detail"] and "disk on fire" not in job["error"]["detail"]
