@@ -83,7 +83,9 @@ def ingest(paths: tuple[Path, ...], follow_links: bool, collection: str, as_json
 
     Unchanged documents are skipped, changed ones replaced, bad files reported and skipped: a
     file over a parsing limit (RAG_MAX_EXTRACTED_BYTES, RAG_MAX_PDF_PAGES, RAG_PARSE_*), a link
-    out of the folder, a file name with control characters.
+    out of the folder, a file name with control characters. On a terminal, a progress bar says
+    which page of a scan OCR is reading ("scan.pdf: OCR page 3 of 12"); the report says how many
+    pages of each file OCR read.
 
     \b
     Examples:
@@ -96,7 +98,7 @@ def ingest(paths: tuple[Path, ...], follow_links: bool, collection: str, as_json
     bar = render.progress_bar(enabled=not as_json and sys.stderr.isatty())
     try:
         report = engine.ingest_paths(targets, collection=collection, follow_links=follow_links,
-                                     progress=bar.update, on_total=bar.start)
+                                     progress=bar.update, on_total=bar.start, on_page=bar.page)
     finally:
         bar.close()
         engine.close()

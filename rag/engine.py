@@ -20,12 +20,13 @@ from .gloss import add_glosses
 from .i18n import NO_DOCUMENTS, TOO_LONG, message
 from .glossary import Glossary
 from .index import Index, Progress
-from .loaders import BadFile, SourceFile, discover
-from .parsing import Parsed, ParseLimits, ParserPool
+from .loaders import BadFile
+from .parsing import OnPage, Parsed, ParseLimits, ParserPool
 from .query import Query, QueryAnalyzer
 from .retrieval import HybridRetriever, Mode
 from .schema import DEFAULT_COLLECTION, Answer, DocumentInfo, IngestReport, Skipped
 from .settings import Settings
+from .sources import SourceFile, discover
 from .store import Collections
 from .translation import NoTranslator, Translator, load_translator
 
@@ -135,7 +136,7 @@ class Engine:
     # --- documents ---------------------------------------------------------------------------
 
     def ingest_paths(self, paths: Iterable[Path], *, collection: str = DEFAULT_COLLECTION, follow_links: bool = False,
-                     progress: Progress | None = None, on_total=None) -> IngestReport:
+                     progress: Progress | None = None, on_total=None, on_page: OnPage | None = None) -> IngestReport:
         try:
             files = list(discover([Path(p) for p in paths], follow_links=follow_links))
         except FileNotFoundError as exc:
@@ -146,17 +147,18 @@ class Engine:
             raise InvalidInput(f"cannot read {name}: {exc.strerror or exc}; check the path and try again.") from None
         if on_total:
             on_total(len(files))
-        return self.ingest_files(files, collection=collection, progress=progress)
+        return self.ingest_files(files, collection=collection, progress=progress, on_page=on_page)
 
     def ingest_files(self, files: list[SourceFile], *, collection: str = DEFAULT_COLLECTION,
-                     progress: Progress | None = None) -> IngestReport:
-        """Parses and writes the files into a collection, a batch at a time; the write lock is held only to write."""
+                     progress: Progress | None = None, on_page: OnPage | None = None) -> IngestReport:
+        """Parses and writes the files into a collection, a batch at a time; the write lock is held only to write.
+        `progress` counts files done; `on_page` is told of each page OCR reads."""
         check_collection(collection)
         started = time.perf_counter()
         report = IngestReport()
         batch: list[Parsed] = []
         size = 0
-        for parsed in self.parse(files, report.skipped, progress=progress):
+        for parsed in self.parse(files, report.skipped, progress=progress, on_page=on_page):
             batch.append(parsed)
             size += len(parsed.text)
             if size >= WRITE_BATCH_CHARS:
@@ -167,8 +169,9 @@ class Engine:
         return report
 
     def parse(self, files: Iterable[SourceFile], skipped: list[Skipped], *,
-              progress: Progress | None = None) -> Iterator[Parsed]:
-        """Each file's text, parsed in the parser processes; a file that cannot be read goes to `skipped`."""
+              progress: Progress | None = None, on_page: OnPage | None = None) -> Iterator[Parsed]:
+        """Each file's text, parsed in the parser processes; a file that cannot be read goes to
+        `skipped`. `on_page` is told of each page OCR reads, a mail's attachments' pages too."""
         seen: set[str] = set()
         for file in files:
             if file.source in seen:
@@ -176,17 +179,17 @@ class Engine:
             else:
                 seen.add(file.source)
                 try:
-                    parsed = self.parsers.parse(file)
+                    parsed = self.parsers.parse(file, on_page)
                 except BadFile as exc:
                     skipped.append(Skipped(file.source, str(exc)))
                 else:
-                    yield from self._with_attachments(parsed, seen, skipped, 1)
+                    yield from self._with_attachments(parsed, seen, skipped, 1, on_page)
                     continue  # counted by the index once written
             if progress:
                 progress(1)
 
     def _with_attachments(self, parsed: Parsed, seen: set[str], skipped: list[Skipped],
-                          depth: int) -> Iterator[Parsed]:
+                          depth: int, on_page: OnPage | None) -> Iterator[Parsed]:
         """A file, after each of its attachments when it is a mail. Each attachment is parsed in the
         parser processes like any file, as '<mail>/<name>'; one that cannot be read goes to `skipped`,
         the mail is kept. The mail comes last, with the sources of its attachments that were read."""
@@ -204,12 +207,12 @@ class Engine:
             if reason is None:
                 seen.add(source)
                 try:
-                    inner = self.parsers.parse(SourceFile(source, None, attachment.data))
+                    inner = self.parsers.parse(SourceFile(source, None, attachment.data), on_page)
                 except BadFile as exc:
                     reason = str(exc)
                 else:
                     kept.append(source)
-                    yield from self._with_attachments(inner, seen, skipped, depth + 1)
+                    yield from self._with_attachments(inner, seen, skipped, depth + 1, on_page)
             if reason is not None:
                 skipped.append(Skipped(source, reason))
         yield replace(parsed, attached=None, attachments=tuple(kept))

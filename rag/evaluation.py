@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from .analysis import fold
 from .errors import InvalidInput
-from .loaders import discover
+from .sources import discover
 from .schema import Answer
 from .settings import Settings
 

@@ -17,7 +17,8 @@ from email.message import EmailMessage
 from pathlib import PurePosixPath
 
 from .html_text import visible_text
-from .loaders import SUPPORTED, BadFile, ContentLimits, SourceFile, is_control
+from .loaders import SUPPORTED, BadFile, ContentLimits
+from .sources import SourceFile, is_control
 
 MAIL_KINDS = ("eml", "msg")
 _SUFFIXES = tuple(f".{kind}" for kind in MAIL_KINDS)

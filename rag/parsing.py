@@ -20,14 +20,16 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from . import scans
-from .loaders import BadFile, ContentLimits, PageSpans, SourceFile, extract
+from .loaders import BadFile, ContentLimits, PageSpans, extract
 from .mail import Attachment, attached
 from .settings import Settings
+from .sources import SourceFile
 
 # The parser imports this very package, wherever the caller imported it from.
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
@@ -66,7 +68,17 @@ class Parsed:
     attachments: tuple[str, ...] | None = None
 
 
-_PAGE_READ = b'{"page": true}'
+@dataclass(frozen=True)
+class OcrProgress:
+    """OCR has read the `page`th of the `pages` pages it reads in `source` (a PDF's scanned pages
+    only: its pages with a text layer are not counted)."""
+
+    source: str
+    page: int
+    pages: int
+
+
+OnPage = Callable[[OcrProgress], None]
 
 
 def serve(inbox: int, outbox: int) -> None:
@@ -79,12 +91,12 @@ def serve(inbox: int, outbox: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
 
-    def page_read() -> None:  # a page read by OCR: its allowance of CPU here, of wall clock there
+    def page_read(done: int, total: int) -> None:  # a page read: its allowance of CPU here, of wall clock there
         soft, _ = resource.getrlimit(resource.RLIMIT_CPU)
         more = soft + int(limits.ocr_page_seconds)
         resource.setrlimit(resource.RLIMIT_CPU, (more if cpu_hard == resource.RLIM_INFINITY else min(more, cpu_hard),
                                                  cpu_hard))
-        answers.send_bytes(_PAGE_READ)
+        answers.send_bytes(json.dumps({"page": done, "of": total}).encode("ascii"))
 
     scans.page_read = page_read
     while True:
@@ -184,12 +196,13 @@ class ParserPool:
             while len(self._idle) < self._size:
                 self._idle.append(_Parser(self.limits))
 
-    def parse(self, file: SourceFile) -> Parsed:
-        """The file's text, or BadFile saying why not (a limit it went over, what to do)."""
+    def parse(self, file: SourceFile, on_page: OnPage | None = None) -> Parsed:
+        """The file's text, or BadFile saying why not (a limit it went over, what to do). `on_page`
+        is told of each page OCR reads, in the calling thread, as the parser reads it."""
         with self._free:
             parser = self._take()
             try:
-                retire, answer, files = self._ask(parser, file)
+                retire, answer, files = self._ask(parser, file, on_page)
             except BaseException:
                 parser.stop()
                 raise
@@ -213,7 +226,7 @@ class ParserPool:
             parser.stop()  # died idle (killed from outside): reaped, and replaced
         return _Parser(self.limits)
 
-    def _ask(self, parser: _Parser, file: SourceFile) -> tuple[bool, list, list | None]:
+    def _ask(self, parser: _Parser, file: SourceFile, on_page: OnPage | None) -> tuple[bool, list, list | None]:
         """(whether the parser stops after this file, its answer, or ["timeout"] or ["died"], and a
         mail's attachments)."""
         try:
@@ -225,13 +238,15 @@ class ParserPool:
             while True:
                 if not parser.answers.poll(max(0.0, deadline - time.monotonic())):
                     return True, ["timeout"], None
-                message = parser.answers.recv_bytes()
-                if message != _PAGE_READ:
+                reply = json.loads(parser.answers.recv_bytes().decode("utf-8", "surrogatepass"))
+                if "page" not in reply:
                     break
                 if extensions > 0:
                     extensions -= 1
                     deadline += self.limits.ocr_page_seconds
-            reply = json.loads(message.decode("utf-8", "surrogatepass"))
+                    page, pages = reply["page"], reply.get("of")
+                    if on_page and isinstance(page, int) and isinstance(pages, int):
+                        on_page(OcrProgress(file.source, page, pages))
             return reply["retire"], reply["answer"], reply.get("attached")  # absent when out of memory
         except (EOFError, OSError):
             return True, ["died"], None

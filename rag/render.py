@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 from .i18n import message
 from .schema import Answer, DocumentInfo, IngestReport
+
+if TYPE_CHECKING:
+    from .parsing import OcrProgress
 
 MACHINE_TRANSLATION = {"en": "machine translation", "es": "traducción automática", "pt": "tradução automática"}
 CONTINUE = {"en": "continue with", "es": "continúe con", "pt": "continue com"}
@@ -65,6 +69,8 @@ def ingest_report(report: IngestReport) -> str:
     c = report.to_dict()["counts"]
     lines = [f"added {c['added']}, replaced {c['replaced']}, unchanged {c['unchanged']}, "
              f"skipped {c['skipped']} ({c['chunks']} chunks, {report.seconds:.1f} s)"]
+    lines += [f"  {d.source}: {ocr_pages(len(d.ocr_pages))}"
+              for d in report.added + report.replaced if d.ocr_pages]
     lines += [f"  skipped {s.source}: {s.reason}" for s in report.skipped]
     return "\n".join(lines)
 
@@ -133,6 +139,14 @@ def xquad(report: dict) -> str:
     return "\n".join(lines)
 
 
+def ocr_pages(n: int) -> str:
+    return f"{n} page{'' if n == 1 else 's'} read by OCR"
+
+
+def ocr_progress(event: OcrProgress) -> str:
+    return f"{event.source}: OCR page {event.page} of {event.pages}"
+
+
 class _Bar:
     def __init__(self, enabled: bool, unit: str, desc: str) -> None:
         self.enabled = enabled
@@ -154,7 +168,13 @@ class _Bar:
 
     def update(self, n: int) -> None:
         if self._bar is not None:
+            self._bar.set_postfix_str("", refresh=False)  # a file done: its OCR pages are no news
             self._bar.update(n)
+
+    def page(self, event: OcrProgress) -> None:
+        """A page read by OCR, beside the bar: a long scan would otherwise look stuck."""
+        if self._bar is not None:
+            self._bar.set_postfix_str(ocr_progress(event))
 
     def close(self) -> None:
         if self._bar is not None:

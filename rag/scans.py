@@ -11,15 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .loaders import BadFile, PageSpans, join_pages
+from .loaders import BadFile, Read
+from .pdf import join_pages
 
-# Called after each page OCR reads: the parser process (rag/parsing.py) extends its time limits by
-# a page's allowance and tells its caller, so a long scan is not taken for a hostile file.
-page_read: Callable[[], None] = lambda: None
+# Called after each page OCR reads, with how many it has read of how many it reads in this file:
+# the parser process (rag/parsing.py) extends its time limits by a page's allowance and tells its
+# caller, so a long scan is not taken for a hostile file and its progress can be shown.
+page_read: Callable[[int, int], None] = lambda done, total: None
 
 
 def _each_page(done: int, total: int) -> None:
-    page_read()
+    page_read(done, total)  # looked up at each call: the parser sets it after this module is imported
 
 
 # Tesseract ends every printed line with a newline and a paragraph with a blank line.
@@ -37,7 +39,7 @@ def unwrapped(page: str) -> str:
     return _SPLIT_SENTENCE.sub(" ", _WRAPPED.sub(" ", _HYPHENATED.sub(r"\1", page.strip())))
 
 
-def read_image(data: bytes, suffix: str) -> tuple[str, PageSpans, tuple[int, ...]]:
+def read_image(data: bytes, suffix: str) -> Read:
     """An image's text, one page per frame of a multi-page TIFF; every page read by OCR."""
     from . import ocr
 

@@ -17,8 +17,9 @@ from .api import errors
 from .api.deps import open_access, require_key
 from .api.limits import BodyLimit, Limit
 from .api.monitoring import Metrics, RequestCounter
-from .api.routes import ask, collections, documents, health, metrics, page, schema
+from .api.routes import ask, collections, documents, health, metrics, page, schema, uploads
 from .api.schemas import error_responses
+from .api.upload_jobs import UploadJobs
 from .api.uploads import upload_too_large
 from .audit import AuditLog, AuditTrail
 
@@ -44,6 +45,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine
         yield
     finally:
+        await app.state.uploads.drain()  # the uploads under way finish before the engine closes
         app.state.engine = None  # /readyz says 503 from here on
         if (slack := getattr(app.state, "slack", None)) is not None:
             slack.close()  # lets the Slack answers under way finish before the engine closes
@@ -81,13 +83,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     json_limit = Limit(JSON_BODY_LIMIT, f"the request body is over {JSON_BODY_LIMIT} bytes; "
                                         f"a question holds at most {MAX_QUESTION_CHARS} characters.")
     slack_limit = Limit(SLACK_BODY_LIMIT, f"the request body is over {SLACK_BODY_LIMIT} bytes.")
-    app.add_middleware(BodyLimit, default=json_limit, by_path={"/documents": upload_limit,
+    app.add_middleware(BodyLimit, default=json_limit, by_path={"/documents": upload_limit, "/uploads": upload_limit,
                                                                "/slack/events": slack_limit})
     errors.install(app, log_questions=settings.log_questions)
     app.state.audit = None
     if settings.audit_log:  # outside the 500 handler, so that a 500 is recorded too
         app.state.audit = AuditLog(settings.audit_log, log_questions=settings.log_questions)
         app.add_middleware(AuditTrail, audit=app.state.audit)
+    app.state.uploads = UploadJobs(audit=app.state.audit)  # a job writes its own line when it finishes
     app.add_middleware(RequestCounter, metrics=app.state.metrics)
 
     # The key's bearer dependency (and so the schema's bearer security and 401s) exists only with
@@ -100,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(page.router)
     app.include_router(ask.router, **guarded)
     app.include_router(documents.router, **guarded)
+    app.include_router(uploads.router, **guarded)
     app.include_router(collections.router, **guarded)
     app.include_router(metrics.router, **guarded)
     if settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token:

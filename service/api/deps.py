@@ -15,6 +15,7 @@ from rag.keys import KeyStore, authenticate
 from rag.settings import Settings
 
 from .monitoring import IndexCounts, Metrics
+from .upload_jobs import UploadJobs
 
 
 async def get_settings(request: Request) -> Settings:
@@ -33,12 +34,17 @@ async def get_write_lock(request: Request) -> asyncio.Lock:
     return request.app.state.write_lock
 
 
+async def get_uploads(request: Request) -> UploadJobs:
+    return request.app.state.uploads
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 # The index takes one writer at a time; uploads and removals in this process queue up behind it
 # instead of failing with IndexBusy, which is left for writers in other processes (the CLI).
 WriteLockDep = Annotated[asyncio.Lock, Depends(get_write_lock)]
+UploadJobsDep = Annotated[UploadJobs, Depends(get_uploads)]
 
 
 def index_counts(engine: EngineDep) -> IndexCounts:

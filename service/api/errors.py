@@ -106,14 +106,24 @@ def _reword(request: Request, exc: HTTPException, headers: dict[str, str] | None
         return str(exc.detail)
     if exc.status_code == 404:
         return (f"no endpoint at {request.url.path}; the API has POST /ask, GET|POST /documents, "
-                "GET|DELETE /documents/{doc_id}, GET /documents/{doc_id}/text, GET /collections, GET /healthz, "
-                "GET /readyz and GET /metrics.")
+                "GET|DELETE /documents/{doc_id}, GET /documents/{doc_id}/text, GET /documents/{doc_id}/pages, "
+                "POST /uploads, GET /uploads/{upload_id}, GET /collections, GET /healthz, GET /readyz and "
+                "GET /metrics.")
     if exc.status_code == 405:
         return f"{request.method} is not allowed on {request.url.path}; use {(headers or {})['Allow']}."
     return str(exc.detail)
 
 
 # --- unexpected errors -------------------------------------------------------------------------
+
+def internal_error(where: str, traceback_text: str) -> dict:
+    """Logs an unexpected failure under a new reference; the 500 body that names it."""
+    reference = uuid.uuid4().hex[:12]
+    log.error("unexpected error, reference %s, %s:\n%s", reference, where, traceback_text)
+    return {"detail": f"internal error, reference {reference}; try again, and if it keeps failing "
+                      "give the reference to the administrator (it is in the server log).",
+            "reference": reference}
+
 
 class CatchAll:
     """Turns any unexpected exception into a 500 with a reference id, logged here and only here.
@@ -140,18 +150,10 @@ class CatchAll:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
-            reference = uuid.uuid4().hex[:12]
-            log.error("unexpected error, reference %s, on %s %s:\n%s", reference, scope["method"],
-                      scope["path"], self._traceback(exc, scope))
+            body = internal_error(f"on {scope['method']} {scope['path']}", self._traceback(exc, scope))
             if started:  # too late for a clean 500; the server closes the connection
                 return
-            response = JSONResponse(
-                {"detail": f"internal error, reference {reference}; try again, and if it keeps failing "
-                           "give the reference to the administrator (it is in the server log).",
-                 "reference": reference},
-                status_code=500,
-            )
-            await response(scope, receive, send)
+            await JSONResponse(body, status_code=500)(scope, receive, send)
 
     def _traceback(self, exc: Exception, scope: Scope) -> str:
         text = "".join(traceback.format_exception(exc))

@@ -163,6 +163,32 @@ class UploadRefusedOut(ErrorOut):
     refused: list[Refusal] = Field(default_factory=list, description="The files refused, each with its reason.")
 
 
+class OcrPageOut(BaseModel):
+    source: str = Field(description="The file OCR is reading ('<mail>/<attachment>' for a mail's attachment).")
+    page: int = Field(description="How many of its pages OCR has read, this one included.")
+    pages: int = Field(description="How many of its pages OCR reads: all of an image's, a PDF's pages without "
+                                   "a text layer.")
+
+
+class UploadErrorOut(ErrorOut):
+    refused: list[Refusal] = Field(default_factory=list, description="The files refused, each with its reason.")
+    reference: str | None = Field(default=None, description="An unexpected failure's reference in the service log.")
+
+
+class UploadJobOut(BaseModel):
+    upload_id: str = Field(description="GET /uploads/{upload_id}, with the same key, tells how the upload is going.")
+    collection: str = Field(description="The collection the files go to.")
+    state: Literal["reading", "indexing", "done", "failed"] = Field(
+        description="reading: the files are parsed, scans read by OCR; indexing: their passages are embedded "
+                    "and written; done: `report` holds what POST /documents answers; failed: `error` holds "
+                    "its error, `status` its status.")
+    files: int = Field(description="Files accepted for reading; the refused ones are listed in the report.")
+    ocr: OcrPageOut | None = Field(description="The page OCR read last, while reading; null otherwise.")
+    status: int | None = Field(description="Once finished, the status POST /documents would have answered.")
+    report: UploadOut | None = Field(description="Once done, what POST /documents answers.")
+    error: UploadErrorOut | None = Field(description="Once failed, the error POST /documents would have answered.")
+
+
 def error_responses(*statuses: int, model: type[ErrorOut] | None = None) -> dict[int, dict]:
     """OpenAPI entries for the errors a route can answer: ErrorOut, and a 422's field list, unless
     `model` says otherwise."""

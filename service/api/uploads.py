@@ -10,20 +10,31 @@ The rules, one per file unless said otherwise:
   .docx, .odt, .msg or image, a scan in which OCR finds no text) is refused by the engine, which
   gives the reason.
 A request with at least one file indexed (or already indexed) answers 200 and lists the refused
-files; a request with none raises UploadRefused, a 4xx carrying the same list.
+files; a request with none raises UploadRefused, a 4xx carrying the same list. POST /documents
+and an upload job (upload_jobs.py) check the key may write the target collection (`check_target`)
+and index the files they accept alike, by `index_upload`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+import time
+from functools import partial
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 
 from fastapi import UploadFile
+from fastapi.concurrency import run_in_threadpool
 
-from rag.errors import InvalidInput, PayloadTooLarge, UnsupportedFile
-from rag.loaders import SUPPORTED, SourceFile
-from rag.loaders import name_problem as unusable_name
+from rag.access import Access
+from rag.engine import Engine
+from rag.errors import Forbidden, InvalidInput, PayloadTooLarge, UnsupportedFile
+from rag.loaders import SUPPORTED
+from rag.parsing import OnPage
+from rag.schema import IngestReport
+from rag.sources import SourceFile
+from rag.sources import name_problem as unusable_name
 
 MAX_NAME_CHARS = 255
 
@@ -53,6 +64,13 @@ class UploadRefused(InvalidInput):
         reasons = "; ".join(f"'{r.source}': {r.reason}" for r in refused)
         super().__init__(f"no file was indexed ({len(refused)} refused): {reasons}.")
         self.extra = {"refused": [r.to_dict() for r in refused]}
+
+
+def check_target(access: Access, collection: str) -> None:
+    """A 403 unless the key may write the collection; called before a byte of the files is read."""
+    if not access.can_write(collection):
+        raise Forbidden(f"this key may not write to collection '{collection}'; ask for a key with "
+                        f"--write {collection}, or upload into a collection the key may write.")
 
 
 def screen(uploads: Iterable[UploadFile], limit: int) -> Screened:
@@ -105,3 +123,37 @@ def type_problem(name: str) -> Refused | None:
 def refusals_of(skipped: Iterable) -> list[Refused]:
     """The engine's skipped files (unreadable content, duplicate names), as refusals."""
     return [Refused(**asdict(s)) for s in skipped]
+
+
+async def index_upload(engine: Engine, screened: Screened, write_lock: asyncio.Lock, *, collection: str,
+                       on_page: OnPage | None = None, on_write: Callable[[], None] | None = None) -> dict:
+    """Indexes the accepted files into the collection and answers what POST /documents answers
+    (UploadRefused when none got in). Parsing (OCR included) and writing run in worker threads,
+    off the event loop; the files are parsed before they wait for the write lock, so a slow scan
+    holds up no other upload. `on_page` hears of each page OCR reads; `on_write` is called when parsing is done."""
+    started = time.perf_counter()
+    report = IngestReport()
+    parsed = await run_in_threadpool(lambda: list(engine.parse(screened.accepted, report.skipped, on_page=on_page)))
+    if parsed:
+        if on_write:
+            on_write()
+        async with write_lock:
+            await run_in_threadpool(partial(engine.write, parsed, report, collection=collection))
+    report.seconds = time.perf_counter() - started
+    refused = screened.refused + refusals_of(report.skipped)
+    if not (report.added or report.replaced or report.unchanged):
+        raise UploadRefused(refused)
+    return {
+        "added": [d.to_dict() for d in report.added],
+        "replaced": [d.to_dict() for d in report.replaced],
+        "unchanged": report.unchanged,
+        "refused": [r.to_dict() for r in refused],
+        "counts": {"added": len(report.added), "replaced": len(report.replaced),
+                   "unchanged": len(report.unchanged), "refused": len(refused), "chunks": report.chunks},
+        "seconds": round(report.seconds, 3),
+    }
+
+
+def indexed_ids(report: dict) -> list[str]:
+    """The doc_ids an upload's report says were written, for the audit trail."""
+    return [d["doc_id"] for d in report["added"] + report["replaced"]]

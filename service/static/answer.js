@@ -1,5 +1,6 @@
 // An answer's text (or its machine translation) as DOM nodes: each "[n]" marker becomes a
-// button that opens citations[n-1].
+// button that opens citations[n-1]. Under it, the list of its sources: each citation's document,
+// and its page when it has one ("report.pdf p. 2"), also a button that opens it.
 import { h } from "./dom.js";
 import { UI_LANG, msg } from "./i18n.js";
 
@@ -31,4 +32,20 @@ function marker(citation, n, onCite) {
     onclick: () => onCite(citation, n, button),
   }, String(n));
   return button;
+}
+
+export function sourceList(citations, onCite) {
+  return h("ol", { class: "sources", "aria-label": msg("sources"), lang: UI_LANG },
+    citations.map((citation, index) => {
+      const button = h("button", {
+        type: "button",
+        class: "source-link",
+        title: msg("citationTitle", citation.source, citation.start, citation.end, citation.page),
+        onclick: () => onCite(citation, index + 1, button),
+      },
+      // A document's name is in no language of the page's.
+      h("span", { class: "source", lang: "" }, citation.source),
+      citation.page == null ? null : h("span", { class: "page" }, msg("page", citation.page)));
+      return h("li", {}, button);
+    }));
 }

@@ -33,7 +33,8 @@ export function initDocuments({ canWrite }) {
     const li = h("li", { class: "document" },
       h("div", { class: "document-info" },
         h("span", { class: "source" }, doc.source),
-        h("span", { class: "meta" }, msg("documentMeta", doc.collection, doc.format, doc.language, doc.chunks))),
+        h("span", { class: "meta" }, msg("documentMeta", doc.collection, doc.format, doc.language, doc.chunks),
+          doc.ocr_pages.length ? [" · ", msg("ocrPages", doc.ocr_pages.length)] : null)),
       actions);
 
     function idle() {

@@ -3,7 +3,7 @@
 // labels are in the page's language, and say so with their lang attribute.
 import { h, languageOf, nodes } from "./dom.js";
 import { UI_LANG, msg } from "./i18n.js";
-import { answerNodes } from "./answer.js";
+import { answerNodes, sourceList } from "./answer.js";
 
 export function createTurn(question) {
   const reply = h("div", { class: "reply pending" }, msg("searching"));
@@ -23,6 +23,7 @@ export function createTurn(question) {
       h("p", { class: "label", lang: UI_LANG }, msg(answer.found ? "answer" : "notFound")),
       h("p", { class: "text" }, answerNodes(answer.answer, answer.citations, cite)),
       answer.answer_gloss ? gloss(answer, cite) : null,
+      answer.citations.length ? sourceList(answer.citations, cite) : null,
       h("p", { class: "meta", lang: UI_LANG }, answer.found
         ? msg("answerMeta", answer.citations.length, Math.round(answer.took_ms))
         : msg("notFoundHint")),

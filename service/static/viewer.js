@@ -54,8 +54,12 @@ export function initViewer() {
     setOpener(marker);
     panel.hidden = false;
     setBehind(true);
-    title.textContent = citation.source;
-    say(meta, msg("viewerMeta", n, citation.start, citation.end, citation.page));
+    // The page beside the document's name, as in the answer's list of sources.
+    title.replaceChildren(...nodes([
+      h("span", { class: "source" }, citation.source),
+      citation.page == null ? null : h("span", { class: "page", lang: UI_LANG }, msg("page", citation.page)),
+    ]));
+    say(meta, msg("viewerMeta", n, citation.start, citation.end));
     say(body, msg("loadingDocument"));
     body.focus();
     let doc;

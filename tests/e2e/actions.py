@@ -38,6 +38,11 @@ def open_citation(page: Page, n: int, *, in_gloss: bool = False) -> Locator:
     return mark
 
 
+def source_entry(page: Page, n: int) -> Locator:
+    """The nth source listed under the latest answer: its document's name, and page if it has one."""
+    return latest_turn(page).locator(".sources > li").nth(n - 1).locator("button")
+
+
 def choose_language(page: Page, language: str) -> None:
     page.locator("#language").select_option(language)
 

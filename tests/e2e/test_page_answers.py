@@ -23,9 +23,10 @@ def test_an_answer_shows_a_marker_per_citation(page: Page):
     markers = turn.locator("button.marker")
     expect(markers).to_have_count(len(answer["citations"]))
     expect(markers).to_have_text([str(n) for n in range(1, len(answer["citations"]) + 1)])
-    # The label, the answer, the count of citations: nothing else (no gloss of English quotes).
-    label, text, meta = turn.locator(".reply > *").evaluate_all("parts => parts.map((p) => p.textContent)")
+    # The label, the answer, its sources, the count of citations: nothing else (no gloss of English quotes).
+    label, text, sources, meta = turn.locator(".reply > *").evaluate_all("parts => parts.map((p) => p.textContent)")
     assert (label, text) == ("Answer", re.sub(r"\[(\d+)\]", r"\1", answer["answer"]))
+    assert sources == "".join(c["source"] for c in answer["citations"])  # seeds are text files: no page
     assert re.fullmatch(rf"{len(answer['citations'])} citations · \d+ ms", meta)
 
 

@@ -39,7 +39,7 @@ def test_upload_reports_what_was_added_and_why_files_were_refused(page: Page):
     expect(page.locator("#documents .source", has_text="field-notes.md")).to_be_visible()
     expect(page.locator("#library-title")).to_have_text("Documents (6)")
     expect(page.locator("#upload-progress")).to_be_hidden()
-    assert "Indexing…" in progress_seen(page)
+    assert "Reading the files…" in progress_seen(page)
 
 
 def test_an_upload_with_no_good_file_shows_the_detail_and_reasons(page: Page):

@@ -86,9 +86,9 @@ def test_the_answer_gloss_sits_under_the_answer_labelled_as_machine_translation(
     expect(gloss).to_have_attribute("lang", "es")
     expect(gloss.locator(".gloss-label")).to_have_text(SPANISH_LABEL)
     expect(gloss.locator(".text")).to_have_text(shown(answer["answer_gloss"]))
-    # Under the answer, above the count of citations.
+    # Under the answer, above its sources and the count of citations.
     assert turn.locator(".reply > *").evaluate_all("parts => parts.map((p) => p.className)") == \
-        ["label", "text", "gloss", "meta"]
+        ["label", "text", "gloss", "sources", "meta"]
     # Its markers are buttons like the answer's.
     markers = gloss.locator("button.marker")
     expect(markers).to_have_count(len(citations))
@@ -142,7 +142,8 @@ def test_the_document_shows_the_gloss_under_the_quote_and_the_quote_as_it_is(pag
     assert english["answer_gloss"] is None and all(c["gloss"] is None for c in english["citations"])
     reply = latest_turn(page).locator(".reply")
     expect(reply.locator(".gloss")).to_have_count(0)
-    assert reply.locator("> *").evaluate_all("parts => parts.map((p) => p.className)") == ["label", "text", "meta"]
+    assert reply.locator("> *").evaluate_all("parts => parts.map((p) => p.className)") == \
+        ["label", "text", "sources", "meta"]
     expect(reply.locator("> .text")).to_have_text(shown(english["answer"]))
     open_citation(page, 1)
     expect(page.locator("#viewer-text .gloss")).to_have_count(0)

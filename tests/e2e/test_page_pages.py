@@ -1,11 +1,12 @@
-"""Page numbers on the page: a citation into a PDF names its page, on the marker and in the viewer."""
+"""Page numbers on the page: a citation into a PDF names its page on its marker, beside its source in
+the answer's list of sources, and beside the document's name in the viewer."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from actions import ask, latest_turn, marker, open_citation
+from actions import ask, latest_turn, marker, open_citation, source_entry
 from playwright.sync_api import Page, expect
 
 from live_service import upload
@@ -36,14 +37,22 @@ def test_a_citation_into_page_2_shows_p_2(page: Page, where: str, characters: st
     cited = marker(latest_turn(page).locator(".reply > .text"), n)
     expect(cited).to_have_accessible_name(re.compile(rf": {re.escape(where)}$"))
     expect(cited).to_have_attribute("title", f"{where}, {characters} {citation['start']}–{citation['end']}")
+    page_label = where.split(", ")[1]
+    source = source_entry(page, n)
+    expect(source).to_have_text(f"cape-report.pdf{page_label}")
+    expect(source.locator(".page")).to_have_text(page_label)
+    expect(source.locator(".page")).to_be_visible()
     mark = open_citation(page, n)
     assert mark.text_content() == citation["quote"]
-    page_label = where.split(", ")[1]
-    expect(page.locator("#viewer-meta")).to_contain_text(f" · {page_label} · {characters} {citation['start']}")
+    expect(page.locator("#viewer-title")).to_have_text(f"cape-report.pdf{page_label}")
+    expect(page.locator("#viewer-title .page")).to_be_visible()
+    expect(page.locator("#viewer-meta")).to_contain_text(f" · {characters} {citation['start']}")
 
 
 def test_a_citation_without_a_page_shows_none(page: Page):
     _, answer = ask(page, "Who implements TRACK4TIP?")
     assert answer["found"] and answer["citations"][0]["page"] is None
+    expect(source_entry(page, 1)).to_have_text(answer["citations"][0]["source"])
     open_citation(page, 1)
-    expect(page.locator("#viewer-meta")).not_to_contain_text("p.")
+    expect(page.locator("#viewer-title")).to_have_text(answer["citations"][0]["source"])
+    expect(page.locator("#viewer-title .page")).to_have_count(0)

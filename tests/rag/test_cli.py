@@ -189,23 +189,24 @@ def test_eval_rejects_a_malformed_file(env, runner):
     assert result.exit_code == 2 and "line 1" in result.stderr
 
 
-def _ingest_process(env_dir: Path, *args: str, stderr) -> "subprocess.CompletedProcess":
+def _ingest_process(env_dir: Path, *args: str, stderr, target: Path = SEEDS) -> "subprocess.CompletedProcess":
     import os
     import subprocess
     import sys
 
     environment = {**os.environ, "RAG_INDEX_DIR": str(env_dir / "index"), "RAG_EMBEDDING_MODEL": "hash"}
-    return subprocess.run([sys.executable, "-m", "rag.cli", "ingest", str(SEEDS), *args], env=environment,
-                          stdout=subprocess.PIPE, stderr=stderr, timeout=120)
+    return subprocess.run([sys.executable, "-m", "rag.cli", "ingest", str(target), *args], env=environment,
+                          stdout=subprocess.PIPE, stderr=stderr, timeout=600)
 
 
-def test_progress_bar_on_a_terminal_only(env):
+def _on_a_terminal(env_dir: Path, target: Path = SEEDS) -> tuple["subprocess.CompletedProcess", bytes]:
+    """`rag ingest target` with its stderr on a terminal; what that terminal was shown."""
     import os
     import pty
 
     controller, terminal = pty.openpty()
     try:
-        done = _ingest_process(env, stderr=terminal)
+        done = _ingest_process(env_dir, stderr=terminal, target=target)
         os.close(terminal)
         shown = b""
         while True:
@@ -218,12 +219,34 @@ def test_progress_bar_on_a_terminal_only(env):
             shown += data
     finally:
         os.close(controller)
+    return done, shown
+
+
+def test_progress_bar_on_a_terminal_only(env):
+    done, shown = _on_a_terminal(env)
     assert done.returncode == 0
     assert b"ingest:" in shown and b"/5 [" in shown  # the bar, with the number of files
 
     quiet = _ingest_process(env, "--json", stderr=-1)  # a pipe: not a terminal, and --json
     assert quiet.stderr == b""
     assert json.loads(quiet.stdout)["counts"]["unchanged"] == 5
+
+
+def test_a_scan_shows_each_page_ocr_reads_and_the_report_counts_them(env):
+    from ocr_renders import TEXTS, pdf, render
+
+    scans = env / "scans"
+    scans.mkdir()
+    (scans / "scan.pdf").write_bytes(pdf([render(TEXTS["en"]), render(TEXTS["es"], seed=1)]))
+    done, shown = _on_a_terminal(env, scans)
+    assert done.returncode == 0, shown
+    assert b"scan.pdf: OCR page 1 of 2" in shown and b"scan.pdf: OCR page 2 of 2" in shown
+    assert "  scan.pdf: 2 pages read by OCR" in done.stdout.decode().splitlines()
+
+    (scans / "scan.pdf").write_bytes(pdf([render(TEXTS["pt"], seed=2)]))  # replaced, so read again
+    quiet = _ingest_process(env, "--json", stderr=-1, target=scans)
+    assert quiet.stderr == b""  # no page progress off a terminal
+    assert json.loads(quiet.stdout)["replaced"][0]["ocr_pages"] == [1]
 
 
 def test_ask_continues_a_conversation(env, runner):

@@ -1,22 +1,19 @@
-"""E-mail (.eml, .msg) and .odt files: their text, and a mail's attachments as documents of their own."""
+"""E-mail (.eml, .msg): their text, and a mail's attachments as documents of their own."""
 
 from __future__ import annotations
 
 import pytest
 
-from pdf_files import pdf_bytes
 from mail_files import eml_bytes, html_only_eml, msg_bytes, odt_bytes
-from rag.loaders import BadFile, ContentLimits, SourceFile, extract
+from pdf_files import pdf_bytes
+from reading import refused_bytes as refused
+
+from rag.loaders import ContentLimits, extract
 from rag.mail import attached, safe_name
+from rag.sources import SourceFile
 
 REPORT = pdf_bytes(["The victims were moved through Tapachula by the Lopez network in March 2024."])
 QUESTION = "Through which town were the victims moved?"
-
-
-def refused(name: str, data: bytes) -> str:
-    with pytest.raises(BadFile) as caught:
-        extract(SourceFile(name, None, data))
-    return str(caught.value)
 
 
 # --- the files' own text ---------------------------------------------------------------------------
@@ -43,12 +40,6 @@ def test_msg_text_is_its_header_and_body():
     assert kind == "msg"
     assert text.startswith("From: Ana Lopez <ana@fiscalia.example>\nTo: Equipo <equipo@ngo.example>")
     assert text.endswith("Subject: Case 7\n\nThe Outlook body.")
-
-
-def test_odt_headings_and_paragraphs_in_order():
-    extracted = extract(SourceFile("n.odt", None, odt_bytes("Findings", ["First paragraph.", "Second one."],
-                                                             ["A list item."])))
-    assert (extracted.kind, extracted.text) == ("odt", "Findings\n\nFirst paragraph.\n\nSecond one.\n\nA list item.")
 
 
 @pytest.mark.parametrize(("name", "data", "reason"), [

@@ -11,7 +11,9 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from rag.cli import main
-from rag.loaders import SourceFile, extract, join_pages
+from rag.loaders import extract
+from rag.pdf import join_pages
+from rag.sources import SourceFile
 from rag.schema import page_at
 
 PAGES = [

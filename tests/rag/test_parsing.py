@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.loaders import BadFile, ContentLimits, SourceFile
-from rag.parsing import ParseLimits, ParserPool
+from rag.loaders import BadFile, ContentLimits
+from rag.sources import SourceFile
+from rag.parsing import OcrProgress, ParseLimits, ParserPool
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "service"))
 
@@ -152,8 +153,11 @@ def test_each_page_ocr_reads_adds_its_allowance_so_a_long_scan_is_not_taken_for_
         pytest.skip(ocr.NOTICE)
     scan = tiff([render(TEXTS[lang], seed=n) for n, lang in enumerate(["en", "es", "pt"] * 6)])
     tight = {"cpu_seconds": 3, "timeout_seconds": 3.0}
-    read = parsers(**tight, ocr_page_seconds=30.0).parse(SourceFile("long-scan.tiff", None, scan))
+    told = []
+    read = parsers(**tight, ocr_page_seconds=30.0).parse(SourceFile("long-scan.tiff", None, scan), told.append)
     assert read.ocr_pages == tuple(range(1, 19))
+    # Each page is told to the caller as it is read, for the CLI's and the upload's progress.
+    assert told == [OcrProgress("long-scan.tiff", n, 18) for n in range(1, 19)]
     # The same limits without the allowance: the scan takes longer than they give a file.
     reason, _, _ = refusal(parsers(**tight, ocr_page_seconds=0.0), "long-scan.tiff", scan)
     assert "RAG_PARSE_TIMEOUT_SECONDS" in reason or "RAG_PARSE_CPU_SECONDS" in reason

@@ -14,7 +14,8 @@ from pypdf import PdfReader, PdfWriter
 
 from pdf_files import pdf_bytes
 from rag import ocr
-from rag.loaders import BadFile, SourceFile, extract
+from rag.loaders import BadFile, extract
+from rag.sources import SourceFile
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))
 from ocr_renders import FONT, TEXTS, blank, cer, pdf, png, render, tiff  # noqa: E402

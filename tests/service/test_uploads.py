@@ -121,3 +121,28 @@ def test_an_upload_of_exactly_the_limit_is_indexed(small_limit):
     response = upload(client, [("exact.txt", text_of(LIMIT))])
     assert response.status_code == 200 and response.json()["counts"]["added"] == 1
 
+
+
+def test_every_accepted_extension_is_named_where_people_look_for_it(client):
+    """The README's table of formats, the page's upload hint in each language, and the description
+    of the upload's files in the schema name every extension the loaders read."""
+    import re
+    from pathlib import Path
+
+    from rag.loaders import SUPPORTED
+
+    root = Path(__file__).resolve().parents[2]
+    readme = root.joinpath("README.md").read_text("utf-8")
+    table = readme.split("## File formats", 1)[1].split("\n## ", 1)[0]
+    script = root.joinpath("service", "static", "i18n.js").read_text("utf-8")
+    hints = ["".join(re.findall(r'"([^"]*)"', hint))
+             for hint in re.findall(r'addDocuments: ("[^"]*"(?:\s*\+\s*"[^"]*")*)', script)]
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    described = [s["properties"]["files"]["description"] for name, s in schema.items()
+                 if name.startswith("Body_") and "files" in s["properties"]]
+    assert len(hints) == 3 and len(described) == 2
+    for suffix in SUPPORTED:
+        named = re.compile(re.escape(suffix) + r"(?![a-z])")
+        assert named.search(table), f"{suffix} is not in the README's table of formats"
+        for text in hints + described:
+            assert named.search(text), f"{suffix} is missing from: {text}"

@@ -4,16 +4,15 @@ reading (list, text, pages) needs read on the document's collection, uploading a
 Parsing and index writes run in worker threads: indexing an upload takes seconds with the real
 model, and questions must keep being answered meanwhile. An upload is parsed (in the parser
 processes, rag/parsing.py) before it waits for the write lock, so a file that is slow to parse
-holds up no other upload. Writers wait for their turn on the event loop, not in a worker
-thread, so a queue of uploads cannot use up the threads that answer questions.
+holds up no other upload (uploads.index_upload). Writers wait for their turn on the event loop,
+not in a worker thread, so a queue of uploads cannot use up the threads that answer questions.
+POST /documents answers once the files are indexed; POST /uploads (routes/uploads.py) answers at
+once and tells how far it has got, page by page of a scan.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
-
-from functools import partial
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -21,12 +20,11 @@ from fastapi.concurrency import run_in_threadpool
 from rag.access import COLLECTION_PATTERN, DEFAULT_COLLECTION
 from rag.errors import Forbidden
 from rag.loaders import SUPPORTED
-from rag.schema import IngestReport
 
 from ...audit import note_documents
 from ..deps import AccessDep, EngineDep, SettingsDep, WriteLockDep
 from ..schemas import DocumentOut, DocumentPages, DocumentText, UploadOut, UploadRefusedOut, error_responses
-from ..uploads import Refused, UploadRefused, refusals_of, screen
+from ..uploads import check_target, index_upload, indexed_ids, screen
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
@@ -61,44 +59,24 @@ def list_documents(request: Request, engine: EngineDep, access: AccessDep,
     return [d.to_dict() for d in documents]
 
 
+UploadFiles = Annotated[list[UploadFile], File(min_length=1, description=FILES)]
+TargetCollection = Annotated[str, Query(
+    pattern=COLLECTION_PATTERN,
+    description="The collection the files go to (one the key may write, else 403); a file replaces the "
+                "document of its name in that collection only.")]
+
+
 @router.post("", response_model=UploadOut, openapi_extra=UPLOAD_ENCODING,
              responses=error_responses(403, 409, 413, 422) | error_responses(400, 415, model=UploadRefusedOut))
-async def upload(files: Annotated[list[UploadFile], File(min_length=1, description=FILES)],
-                 request: Request, engine: EngineDep, settings: SettingsDep, write_lock: WriteLockDep,
-                 access: AccessDep,
-                 collection: Annotated[str, Query(
-                     pattern=COLLECTION_PATTERN,
-                     description="The collection the files go to (one the key may write); a file replaces the "
-                                 "document of its name in that collection only.")] = DEFAULT_COLLECTION) -> dict:
+async def upload(files: UploadFiles, request: Request, engine: EngineDep, settings: SettingsDep,
+                 write_lock: WriteLockDep, access: AccessDep,
+                 collection: TargetCollection = DEFAULT_COLLECTION) -> dict:
     """Indexes the files before answering; lists what was added, replaced, unchanged and refused."""
-    if not access.can_write(collection):  # before reading a byte of the files
-        raise Forbidden(f"this key may not write to collection '{collection}'; ask for a key with "
-                        f"--write {collection}, or upload into a collection the key may write.")
+    check_target(access, collection)
     screened = await run_in_threadpool(screen, files, settings.max_upload_bytes)
-    started = time.perf_counter()
-    report = IngestReport()
-    parsed = await run_in_threadpool(lambda: list(engine.parse(screened.accepted, report.skipped)))
-    if parsed:
-        async with write_lock:
-            await run_in_threadpool(partial(engine.write, parsed, report, collection=collection))
-    report.seconds = time.perf_counter() - started
-    note_documents(request.state, (d.doc_id for d in report.added + report.replaced))
-    refused = screened.refused + refusals_of(report.skipped)
-    if not (report.added or report.replaced or report.unchanged):
-        raise UploadRefused(refused)
-    return _summary(report, refused)
-
-
-def _summary(report: IngestReport, refused: list[Refused]) -> dict:
-    return {
-        "added": [d.to_dict() for d in report.added],
-        "replaced": [d.to_dict() for d in report.replaced],
-        "unchanged": report.unchanged,
-        "refused": [r.to_dict() for r in refused],
-        "counts": {"added": len(report.added), "replaced": len(report.replaced),
-                   "unchanged": len(report.unchanged), "refused": len(refused), "chunks": report.chunks},
-        "seconds": round(report.seconds, 3),
-    }
+    report = await index_upload(engine, screened, write_lock, collection=collection)
+    note_documents(request.state, indexed_ids(report))
+    return report
 
 
 # A document in a collection the key may not read is a 404 with the message of one that does not
