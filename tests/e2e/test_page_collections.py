@@ -1,19 +1,27 @@
 """Two collections, two keys: the page shows each key only what it may read, asks for the key,
-changes it on request, and offers an upload only where the key may write."""
+changes it on request, and offers an upload only where the key may write: into the collection
+chosen, through an upload job whose OCR pages it shows."""
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from actions import ask
+from actions import ask, progress_seen, watch_upload_progress
 from playwright.sync_api import Page, expect
 from served import ROOT, Served, live
+from test_page_documents import files
 
+from rag import ocr
 from rag.keys import KeyStore
 from rag.settings import BUNDLED_MODEL, Settings
 from service.app import create_app
+
+sys.path.append(str(ROOT / "tests"))
+from ocr_renders import TEXTS, pdf, render  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +41,9 @@ def keys(index_dir: Path) -> dict[str, str]:
     store = KeyStore(index_dir)
     made = {"a": store.add("unit-a", read=frozenset({"a"}), write=frozenset({"a"})),
             "b": store.add("unit-b", read=frozenset({"b"}), write=frozenset({"b"})),
-            "reader": store.add("reader", read=frozenset({"a", "b"}), write=frozenset())}
+            "reader": store.add("reader", read=frozenset({"a", "b"}), write=frozenset()),
+            # Collections of its own, so that what it uploads changes nothing the other keys see.
+            "writer": store.add("writer", read=frozenset({"c", "d"}), write=frozenset({"c", "d"}))}
     store.close()
     return made
 
@@ -103,6 +113,30 @@ def test_a_key_that_reads_two_collections_chooses_where_to_search_and_cannot_upl
     scope.select_option("")
     sent, answer = ask(page, QUESTION)
     assert "collections" not in sent and answer["found"] is True
+
+
+@pytest.mark.skipif(not ocr.available(), reason=ocr.NOTICE)
+def test_a_scan_goes_into_the_collection_chosen_showing_each_page_ocr_reads(page: Page, served, keys):
+    enter_key(page, keys["writer"])
+    target = page.get_by_label("Add to collection")
+    expect(target).to_be_visible()  # two collections to write: a choice
+    target.select_option("d")
+    watch_upload_progress(page)
+    scan = pdf([render(TEXTS[language], seed=n) for n, language in enumerate(["en", "es"])])
+    page.get_by_label("Add documents").set_input_files(files(**{"scan.pdf": scan}))
+    with page.expect_request(lambda r: r.method == "POST" and "/uploads" in r.url) as started:
+        page.get_by_role("button", name="Upload").click()
+    assert started.value.url.endswith("/uploads?collection=d")
+
+    report = page.locator("#upload-report")
+    expect(report).to_contain_text("Added (1)", timeout=600_000)  # two OCR pages under the suite's load
+    ocr_labels = [label for label in progress_seen(page) if "OCR page" in label]
+    assert ocr_labels, "no page of the scan was shown while OCR read it"
+    assert all(re.fullmatch(r"scan\.pdf: OCR page [12] of 2", label) for label in ocr_labels), ocr_labels
+    expect(report.locator("li", has_text="scan.pdf")).to_have_text("scan.pdf · 2 pages read by OCR")
+    expect(page.locator("#documents li", has_text="scan.pdf")).to_contain_text("d · pdf")
+    in_d = served.client.get("/documents", params={"collection": "d"}).json()  # the admin's view
+    assert [(d["source"], d["ocr_pages"]) for d in in_d] == [("scan.pdf", [1, 2])]
 
 
 @pytest.mark.parametrize("locale", ["pt-BR"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 import pytest
 
@@ -53,6 +54,27 @@ def test_each_request_is_one_line_with_its_key_route_and_documents(audited):
     assert requests[2]["doc_ids"] == [cited[0]] and requests[3]["doc_ids"] == []
     assert all(r["time"].endswith("+00:00") for r in requests)
     assert KNOWN_QUESTION not in path.read_text("utf-8")  # no question text
+
+
+def test_an_upload_job_is_its_key_s_line_when_it_starts_and_its_own_line_with_its_documents(audited):
+    server, path = audited()
+    with server as running:
+        client = running.client
+        started = client.post("/uploads", files=[("files", (name, text.encode())) for name, text in CORPUS.items()])
+        job = started.json()
+        while job["state"] not in ("done", "failed"):
+            time.sleep(0.05)
+            job = client.get(f"/uploads/{job['upload_id']}").json()
+    added = [d["doc_id"] for d in job["report"]["added"]]
+    assert job["state"] == "done" and len(added) == len(CORPUS)
+    _, posted, *after = lines(path)
+    assert (posted["key"], posted["route"], posted["status"], posted["doc_ids"]) == ("unit-a", "POST /uploads", 202, [])
+    # POST /uploads answers before anything is written: the job says what it wrote when it finishes.
+    (finished,) = [line for line in after if line["route"] == "upload job"]
+    assert (finished["key"], finished["status"], finished["doc_ids"]) == ("unit-a", 200, added)
+    # A poll that returned the report returned its documents.
+    polls = [line for line in after if line["route"] == "GET /uploads/{upload_id}"]
+    assert polls[-1]["doc_ids"] == added and all(p["doc_ids"] == [] for p in polls[:-1])
 
 
 def test_the_question_is_kept_only_with_rag_log_questions(audited):

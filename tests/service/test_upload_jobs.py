@@ -1,22 +1,28 @@
 """POST /uploads and GET /uploads/{upload_id} over the real HTTP service, with real Tesseract: the
 upload answers at once, tells each page OCR reads, and ends with POST /documents' own report or
-error; questions are answered while it runs."""
+error; questions are answered while it runs. With two keys and the real model: a job goes only
+into a collection its key may write, and is seen only by that key."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 
-from live_service import CORPUS, KNOWN_QUESTION, assert_error
+from live_service import CORPUS, KNOWN_QUESTION, assert_error, live
 from rag import ocr
 from rag.errors import NotFound
+from service.audit import AuditLog
+from rag.settings import BUNDLED_MODEL
 from service.api.upload_jobs import TooManyUploads, UploadJobs
+from service.app import create_app
+from two_collections import FACT, FACT_QUESTION, keyed_settings
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))
 from ocr_renders import TEXTS, pdf, render  # noqa: E402
@@ -107,6 +113,69 @@ def test_the_same_files_give_the_same_report_by_either_route(serve):
     assert by_job.post("/ask", json={"question": KNOWN_QUESTION}).json()["found"]
 
 
+# --- collections and keys ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def keyed(tmp_path_factory) -> Iterator[tuple[httpx.Client, dict[str, dict]]]:
+    """A real server with the real model; its client holds the admin key (RAG_API_KEY), and the
+    headers of key A (reads and writes collection a) and key B (collection b) are given beside it."""
+    settings, keys = keyed_settings(tmp_path_factory.mktemp("index"), embedding_model=BUNDLED_MODEL)
+    with live(create_app(settings), headers={"Authorization": f"Bearer {settings.api_key}"}) as running:
+        yield running.client, {name: {"Authorization": f"Bearer {key}"} for name, key in keys.items()}
+
+
+@pytest.mark.integration
+def test_an_upload_job_into_a_collection_the_key_may_not_write_is_403_before_it_starts(keyed):
+    client, key = keyed
+    before = client.get("/documents").json()
+    planted = [("planted.txt", b"The lighthouse on Gull Point was built by someone else.")]
+    assert_error(start(client, planted, params={"collection": "b"}, headers=key["a"]), 403,
+                 "may not write to collection 'b'")
+    # Without ?collection= the files go to 'default', which key A may not write either.
+    assert_error(start(client, planted, headers=key["a"]), 403, "may not write to collection 'default'")
+    # The scope is checked before the files are: an unsupported file is no 415 to a key that may not write.
+    assert_error(start(client, [("setup.exe", b"MZ")], params={"collection": "b"}, headers=key["a"]), 403)
+    assert client.get("/documents").json() == before
+
+
+@pytest.mark.integration
+def test_another_keys_upload_job_is_the_same_404_as_an_unknown_one(keyed):
+    client, key = keyed
+    files = [(name, text.encode()) for name, text in CORPUS.items()]
+    upload_id = start(client, files, params={"collection": "b"}, headers=key["b"]).json()["upload_id"]
+    unknown = "0" * 32
+
+    def hidden_from_others() -> None:
+        for other in (key["a"], {}):  # key A, and the administrator's key the client holds
+            detail = assert_error(client.get(f"/uploads/{upload_id}", headers=other), 404, upload_id)
+            assert detail.replace(upload_id, unknown) == assert_error(client.get(f"/uploads/{unknown}", headers=other),
+                                                                      404)
+
+    hidden_from_others()  # as soon as it has started
+    assert follow(client, upload_id, headers=key["b"])[-1]["state"] == "done"
+    hidden_from_others()  # and once it is done
+
+
+@pytest.mark.integration
+def test_an_upload_jobs_documents_land_in_the_named_collection(keyed):
+    client, key = keyed
+    started = start(client, [(name, text.encode()) for name, text in FACT.items()], params={"collection": "b"},
+                    headers=key["b"])
+    assert (started.status_code, started.json()["collection"]) == (202, "b")
+    finished = follow(client, started.json()["upload_id"], headers=key["b"])[-1]
+    assert (finished["state"], finished["collection"]) == ("done", "b")
+    (document,) = finished["report"]["added"]
+    assert document["collection"] == "b"
+    in_b = client.get("/documents", params={"collection": "b"}, headers=key["b"]).json()
+    assert document["doc_id"] in {d["doc_id"] for d in in_b}
+    assert document["doc_id"] not in {d["doc_id"] for d in client.get("/documents", headers=key["a"]).json()}
+    answered = client.post("/ask", json={"question": FACT_QUESTION}, headers=key["b"]).json()
+    assert answered["found"] and "Margaret Holloway" in answered["answer"]
+    assert document["doc_id"] in {c["doc_id"] for c in answered["citations"]}
+    assert client.post("/ask", json={"question": FACT_QUESTION}, headers=key["a"]).json()["found"] is False
+
+
 # --- the jobs themselves ---------------------------------------------------------------------------
 
 
@@ -177,3 +246,23 @@ def test_an_unexpected_failure_is_a_500_with_a_reference_in_the_log(caplog):
     assert reference in job["error"]["detail"] and "disk on fire" not in job["error"]["detail"]
     assert any(reference in r.getMessage() and "disk on fire" in r.getMessage() for r in caplog.records)
 
+
+def test_a_finished_job_whose_audit_line_cannot_be_written_fails_with_the_report_withheld(tmp_path):
+    path = tmp_path / "audit.jsonl"
+    audit = AuditLog(path, log_questions=False)
+    path.unlink()
+    path.mkdir()  # the file is gone, and a folder stands in its way
+
+    async def scenario() -> dict:
+        jobs = UploadJobs(audit=audit)
+
+        async def indexed(job) -> dict:
+            return {"added": [{"doc_id": "0123456789abcdef"}], "replaced": []}
+
+        job = jobs.start(1, indexed, **OWNED)
+        await jobs.drain()
+        return job.to_dict()
+
+    job = run(scenario)
+    assert (job["state"], job["status"], job["report"]) == ("failed", 500, None)
+    assert "could not be written" in job["error"]["detail"] and "withheld" in job["error"]["detail"]
