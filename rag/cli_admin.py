@@ -18,11 +18,12 @@ from .settings import Settings
 @json_option
 @click.pass_context
 def collections(ctx: click.Context, as_json: bool) -> None:
-    """List the collections with their documents and chunks; 'remove' removes one.
+    """List the collections with their documents and chunks; 'move' and 'remove' act on one.
 
     \b
     Examples:
       rag collections
+      rag collections move migracion migration --yes
       rag collections remove trafficking --yes
     """
     if ctx.invoked_subcommand is None:
@@ -55,6 +56,40 @@ def remove_collection(name: str, yes: bool, as_json: bool) -> None:
         engine.close()
     emit({"name": name, "removed": [d.to_dict() for d in removed]}, as_json,
           f"removed collection {name} ({len(removed)} documents)")
+
+
+@collections.command(name="move")
+@click.argument("name", callback=collection_name)
+@click.argument("target", callback=collection_name)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@json_option
+def move_collection(name: str, target: str, yes: bool, as_json: bool) -> None:
+    """Move every document of collection NAME into TARGET (a new name renames it), after a
+    confirmation. Keys keep the scopes they were given: give TARGET to those who should read it.
+
+    \b
+    Example:
+      rag collections move migracion migration --yes
+    """
+    engine = open_engine()
+    try:
+        held = engine.documents([name])
+        if held and not yes:
+            click.confirm(f"Move collection '{name}' and its {len(held)} documents into '{target}'?",
+                          abort=True, err=True)
+        moved = engine.index.move_collection(name, target)
+    finally:
+        engine.close()
+    # Scopes are not widened behind the administrator's back: a key of the old name reads nothing
+    # there now, and one of the target reads the moved documents only if it already read the target.
+    store = _store()
+    try:
+        stale = sorted(k.name for k in store.keys() if not k.admin and name in (*k.read, *k.write))
+    finally:
+        store.close()
+    note = f"; keys still naming '{name}': {', '.join(stale)}" if stale else ""
+    emit({"name": name, "target": target, "moved": [d.to_dict() for d in moved], "keys_naming_old": stale},
+         as_json, f"moved collection {name} into {target} ({len(held)} documents){note}")
 
 
 def _store() -> KeyStore:

@@ -16,7 +16,7 @@ from .errors import InvalidInput, ModelMismatch, NotFound
 from .locking import WriteLock
 from .mail import MAIL_KINDS
 from .parsing import Parsed
-from .schema import DEFAULT_COLLECTION, Chunk, Document, DocumentInfo, IngestReport, content_hash
+from .schema import DEFAULT_COLLECTION, Chunk, Document, DocumentInfo, IngestReport, content_hash, make_doc_id
 from .store import Collections, Store
 from .vectors import FaissVectors
 
@@ -67,9 +67,12 @@ class Index:
         stored = self.store.meta("dimension")
         dimension = int(stored) if stored and self.store.count()[1] else self.embedder.dimension
         vectors = FaissVectors.load(self.folder, generation, dimension)
-        if vectors is None:
-            vectors = FaissVectors.from_arrays(dimension, *self.store.all_vectors(dimension))
-        return vectors, generation
+        return vectors or self._vectors_from_store(dimension), generation
+
+    def _vectors_from_store(self, dimension: int | None = None) -> FaissVectors:
+        """Every vector as SQLite holds it (it keeps each chunk's embedding and collection)."""
+        dimension = dimension or int(self.store.meta("dimension") or self.embedder.dimension)
+        return FaissVectors.from_arrays(dimension, *self.store.all_vectors(dimension))
 
     @property
     def vectors(self) -> FaissVectors:
@@ -236,6 +239,30 @@ class Index:
                 raise NotFound(f"no collection '{collection}'; list them with 'rag collections'.")
             self._delete([info.doc_id for info in doomed])
         return doomed
+
+    def move_collection(self, collection: str, target: str) -> list[DocumentInfo]:
+        """Moves every document of a collection into another (new or not) in one transaction, and
+        returns them as they are now. A source already in the target is refused: a source is unique
+        within its collection, and neither document would be the one a citation meant."""
+        if collection == target:
+            raise InvalidInput(f"'{collection}' is already where it would move; name another collection.")
+        with self._writer():
+            moving = self.store.documents([collection])
+            if not moving:
+                raise NotFound(f"no collection '{collection}'; list them with 'rag collections'.")
+            clashes = sorted({d.source for d in moving} & set(self.store.document_hashes(target)))
+            if clashes:
+                shown = ", ".join(clashes[:3]) + (f" and {len(clashes) - 3} more" if len(clashes) > 3 else "")
+                raise InvalidInput(f"'{target}' already holds {shown}; remove them from one of the two "
+                                   "collections first, or move into another name.")
+            with self.store.write() as db:
+                # An id names collection, source and text: the moved documents take the ids they
+                # would have had if ingested there, so a later ingest finds them unchanged, and the
+                # old collection can be filled again without clashing.
+                renamed = [(d.doc_id, make_doc_id(d.source, self.store.text(d.doc_id) or "", target)) for d in moving]
+                Store.move_documents(db, renamed, target)
+            self._publish(self._vectors_from_store())
+        return self.store.documents([target])
 
     def prune(self, mails: dict[str, tuple[str, ...]], collection: str = DEFAULT_COLLECTION) -> None:
         """Removes what each mail no longer carries: the documents under its name ('<mail>/<name>')

@@ -140,6 +140,13 @@ class Store:
         return rows
 
     @staticmethod
+    def move_documents(db: sqlite3.Connection, renamed: list[tuple[str, str]], collection: str) -> None:
+        """Puts documents (old doc_id, new doc_id) into a collection; their chunks keep their rows."""
+        db.executemany("UPDATE documents SET doc_id = ?, collection = ? WHERE doc_id = ?",
+                       ((new, collection, old) for old, new in renamed))
+        db.executemany("UPDATE chunks SET doc_id = ? WHERE doc_id = ?", ((new, old) for old, new in renamed))
+
+    @staticmethod
     def insert_document(db: sqlite3.Connection, document: Document, chunks: list[Chunk],
                         vectors: np.ndarray) -> list[int]:
         db.execute(
