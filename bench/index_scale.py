@@ -120,7 +120,8 @@ def measure(target: int, folder: Path) -> list[tuple[str, str]]:
     wrote, disk = io()[0] - wrote, io()[1] - disk
     vector_bytes = VECTOR_WRITES.bytes - vector_bytes
     whole = sum(len(faiss.serialize_index(part)) for part in index.vectors.parts().values())
-    base, deltas, sqlite = sizes(folder, "vectors.*.faiss"), sizes(folder, "delta.*.npz"), sizes(folder, "index.sqlite*")
+    base, deltas = sizes(folder, "vectors.*.faiss"), sizes(folder, "delta.*.npz")
+    sqlite = sizes(folder, "index.sqlite*")
 
     before = io()[0]
     started = time.perf_counter()

@@ -5,9 +5,9 @@ Rewriting the whole file at each commit made an ingest cost the square of the in
 `delta.<generation>.npz` (the rows removed, the rows added with their collection and vector). The
 deltas are folded into a new base, `vectors.<generation>.faiss` (each collection's index
 serialised, in one .npz), once they hold more than COMPACT_RATIO times the base's bytes: the bases
-written then grow geometrically, so all the vectors' files written come to about
-1 + (1 + COMPACT_RATIO) / COMPACT_RATIO = 2.5 times the final base, and a small upload into a large
-index writes a small delta, not the index.
+written then grow geometrically, so all the vectors' files written come to at most about
+1 + (1 + COMPACT_RATIO) / COMPACT_RATIO = 2.5 times the final base (1.9 measured at 140k chunks,
+bench/index_scale.py), and a small upload into a large index writes a small delta, not the index.
 
 A delta is written, under its generation, before the SQLite transaction of that generation
 commits (the single writer knows the next number): every committed generation has its delta, a
