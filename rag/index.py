@@ -18,6 +18,8 @@ from .mail import MAIL_KINDS
 from .parsing import Parsed
 from .schema import DEFAULT_COLLECTION, Chunk, Document, DocumentInfo, IngestReport, content_hash, make_doc_id
 from .store import Collections, Store
+from . import vector_files
+from .vector_files import Added
 from .vectors import FaissVectors
 
 # Documents are embedded and committed in groups of about this many chunks: large enough to
@@ -60,39 +62,55 @@ class Index:
 
     # --- vectors -----------------------------------------------------------------------------
 
-    def _load_vectors(self) -> tuple[FaissVectors, int]:
-        generation = self.store.generation()
+    def _load_vectors(self, generation: int) -> FaissVectors:
         # The stored dimension spares loading the model just to list or remove documents. An index
         # emptied of documents may be refilled by another model (see check_model): use its dimension.
         stored = self.store.meta("dimension")
         dimension = int(stored) if stored and self.store.count()[1] else self.embedder.dimension
-        vectors = FaissVectors.load(self.folder, generation, dimension)
-        return vectors or self._vectors_from_store(dimension), generation
-
-    def _vectors_from_store(self, dimension: int | None = None) -> FaissVectors:
-        """Every vector as SQLite holds it (it keeps each chunk's embedding and collection)."""
-        dimension = dimension or int(self.store.meta("dimension") or self.embedder.dimension)
-        return FaissVectors.from_arrays(dimension, *self.store.all_vectors(dimension))
+        vectors = vector_files.load(self.folder, generation, dimension)
+        if vectors is None:
+            vectors = FaissVectors.from_arrays(dimension, *self.store.all_vectors(dimension))
+        return vectors
 
     @property
     def vectors(self) -> FaissVectors:
-        """The vectors of the newest committed generation, reloaded if another process wrote."""
-        # While this process writes, its readers keep the last published vectors: rows committed
-        # but not yet published are simply not found, instead of a rebuild from SQLite per question.
+        """The vectors of the newest committed generation, brought up to date if another process wrote:
+        by its deltas when they are all there, else by reading the files (or SQLite) again."""
+        # While this process writes, its readers share the writer's vectors, which take each group
+        # once it is committed: rows committed but not yet added are simply not found meanwhile.
         if self._vectors is not None and self._writing:
             return self._vectors
         if self._vectors is None or self.store.generation() != self._generation:
             with self._swap:
-                if self._vectors is None or self.store.generation() != self._generation:
+                generation = self.store.generation()
+                if self._vectors is None or generation != self._generation:
                     self.check_model()
-                    self._vectors, self._generation = self._load_vectors()
+                    if not (self._vectors is not None and generation > self._generation
+                            and vector_files.catch_up(self.folder, self._vectors, self._generation, generation)):
+                        self._vectors = self._load_vectors(generation)
+                    self._generation = generation
         return self._vectors
 
-    def _publish(self, vectors: FaissVectors) -> None:
-        generation = self.store.generation()
-        vectors.save(self.folder, generation)
-        with self._swap:
-            self._vectors, self._generation = vectors, generation
+    def _apply(self, generation: int, removed: list[int], added: Added) -> None:
+        """Brings the vectors to a generation just committed (its delta already on disk), and folds
+        the deltas into a new base when they have grown to outweigh it."""
+        try:
+            vectors = self._vectors
+            if vectors is None or self._generation != generation - 1:
+                # Dropped by a failure, or behind: read at this generation, its delta included.
+                self._vectors = None
+                vectors = self.vectors
+            else:
+                vectors.remove(removed)
+                for collection, rows, part in added:
+                    vectors.add(collection, rows, part)
+                with self._swap:
+                    self._generation = generation
+            if vector_files.needs_base(self.folder, generation):
+                vector_files.write_base(self.folder, generation, vectors)
+        except BaseException:
+            self._vectors = None  # half applied: read again from the files, which hold this generation
+            raise
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -130,7 +148,10 @@ class Index:
     @contextmanager
     def _writer(self) -> Iterator[None]:
         with WriteLock(self.folder):
-            _ = self.vectors  # published before writing starts, so readers have a copy to use
+            vectors = self.vectors  # loaded before writing starts, so readers have them to use
+            # Each commit writes a delta on top of the files: they must reach this generation first.
+            if vector_files.needs_base(self.folder, self._generation):
+                vector_files.write_base(self.folder, self._generation, vectors)
             self._writing = True
             try:
                 yield
@@ -145,7 +166,6 @@ class Index:
         with self._writer():
             self.check_model()
             known = self.store.document_hashes(collection)
-            vectors = self.vectors.copy()
             group: list[tuple[Document, list[Chunk]]] = []
             # Progress counts a file when it is done: at once when skipped or unchanged, after its
             # group's commit otherwise, so the bar does not run ahead of the embedding work.
@@ -156,10 +176,10 @@ class Index:
                 if len(group) == before:
                     advance(1)
                 if sum(len(c) for _, c in group) >= GROUP_CHUNKS:
-                    self._commit(group, known, vectors, report)
+                    self._commit(group, known, report)
                     advance(len(group))
                     group = []
-            self._commit(group, known, vectors, report)
+            self._commit(group, known, report)
             advance(len(group))
         return report
 
@@ -173,20 +193,20 @@ class Index:
         chunks = self.chunker.split(document)
         group.append((document, chunks))
 
-    def _commit(self, group: list[tuple[Document, list[Chunk]]], known: dict, vectors: FaissVectors,
-                report: IngestReport) -> None:
+    def _commit(self, group: list[tuple[Document, list[Chunk]]], known: dict, report: IngestReport) -> None:
         if not group:
             return
         texts = [c.text for _, chunks in group for c in chunks]
         embedded = self.embedder.embed(texts) if texts else np.zeros((0, self.embedder.dimension), np.float32)
-        if embedded.shape[1] != vectors.dimension:  # checked before writing: mixed sizes would break the index
+        dimension = self.vectors.dimension
+        if embedded.shape[1] != dimension:  # checked before writing: mixed sizes would break the index
             raise ModelMismatch(
-                f"the index in {self.folder} holds vectors of size {vectors.dimension}, but the embedding "
+                f"the index in {self.folder} holds vectors of size {dimension}, but the embedding "
                 f"model '{self.embedder.name}' makes vectors of size {embedded.shape[1]}; point "
                 "RAG_INDEX_DIR at a new folder and run 'rag ingest' to rebuild."
             )
         removed: list[int] = []
-        added: list[tuple[str, list[int], np.ndarray]] = []
+        added: Added = []
         with self.store.write() as db:
             Store.set_meta(db, "model", self.embedder.name)
             Store.set_meta(db, "dimension", str(self.embedder.dimension))
@@ -202,6 +222,8 @@ class Index:
             marks = ",".join("?" * len(group))
             added_at = dict(db.execute(f"SELECT doc_id, added_at FROM documents WHERE doc_id IN ({marks})",
                                        [document.doc_id for document, _ in group]))
+            generation = Store.next_generation(db)
+            vector_files.write_delta(self.folder, generation, removed, added, dimension)
         for document, chunks in group:
             info = DocumentInfo(document.doc_id, document.source, document.format, document.language,
                                 len(document.text), len(chunks), document.content_hash, added_at[document.doc_id],
@@ -209,10 +231,7 @@ class Index:
             (report.replaced if document.source in known else report.added).append(info)
             known[document.source] = (document.doc_id, document.content_hash)
             report.chunks += len(chunks)
-        vectors.remove(removed)
-        for collection, rows, part in added:
-            vectors.add(collection, rows, part)
-        self._publish(vectors)
+        self._apply(generation, removed, added)
 
     def remove(self, *, doc_id: str | None = None, source: str | None = None,
                collection: str = DEFAULT_COLLECTION) -> DocumentInfo:
@@ -255,13 +274,18 @@ class Index:
                 shown = ", ".join(clashes[:3]) + (f" and {len(clashes) - 3} more" if len(clashes) > 3 else "")
                 raise InvalidInput(f"'{target}' already holds {shown}; remove them from one of the two "
                                    "collections first, or move into another name.")
+            # An id names collection, source and text: the moved documents take the ids they would
+            # have had if ingested there, so a later ingest finds them unchanged, and the old
+            # collection can be filled again without clashing.
+            renamed = [(d.doc_id, make_doc_id(d.source, self.store.text(d.doc_id) or "", target)) for d in moving]
+            dimension = self.vectors.dimension
             with self.store.write() as db:
-                # An id names collection, source and text: the moved documents take the ids they
-                # would have had if ingested there, so a later ingest finds them unchanged, and the
-                # old collection can be filled again without clashing.
-                renamed = [(d.doc_id, make_doc_id(d.source, self.store.text(d.doc_id) or "", target)) for d in moving]
-                Store.move_documents(db, renamed, target)
-            self._publish(self._vectors_from_store())
+                rows, vectors = Store.move_documents(db, renamed, target, dimension)
+                generation = Store.next_generation(db)
+                # The rows stay; only their collection changes, and with it the FAISS index they are in.
+                added = [(target, rows, vectors)]
+                vector_files.write_delta(self.folder, generation, rows, added, dimension)
+            self._apply(generation, rows, added)
         return self.store.documents([target])
 
     def prune(self, mails: dict[str, tuple[str, ...]], collection: str = DEFAULT_COLLECTION) -> None:
@@ -276,11 +300,12 @@ class Index:
                 self._delete(doomed)
 
     def _delete(self, doc_ids: list[str]) -> None:
-        vectors = self.vectors.copy()
+        dimension = self.vectors.dimension  # read before the transaction, which keeps to its own connection
         with self.store.write() as db:
             rows = [row for doc_id in doc_ids for row in Store.delete_document(db, doc_id)]
-        vectors.remove(rows)
-        self._publish(vectors)
+            generation = Store.next_generation(db)
+            vector_files.write_delta(self.folder, generation, rows, [], dimension)
+        self._apply(generation, rows, [])
 
     def close(self) -> None:
         self.store.close()

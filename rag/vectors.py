@@ -8,31 +8,21 @@ an IDSelector (bench/faiss_filter.py, 100,000 chunks, half allowed): 3.5 ms here
 IDSelectorBitmap kept between questions, 18.1 ms with an IDSelectorBatch built per question, 7.3 ms
 for the whole index unfiltered; a selector checks every vector of the index, allowed or not.
 
-The file is named after the SQLite generation it mirrors (`vectors.<generation>.faiss`; each
-collection's index serialised, in one .npz) and is written to a temporary name, then renamed, so
-a reader never sees half a file. When no file matches the current generation (a crash between the
-SQLite commit and the FAISS write), the vectors are rebuilt from SQLite, which holds every chunk's
-embedding and collection.
+The files that hold them are rag/vector_files.py's.
 """
 
 from __future__ import annotations
 
-import os
-import re
 import threading
-import zipfile
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Protocol
 
 import faiss
 import numpy as np
 
-_FILE = re.compile(r"^vectors\.(\d+)\.faiss$")
 # One query against a flat index is a single matrix product: OpenMP threads only add wake-up
 # latency, and spin-wait against the model's threads on a two-core machine.
 faiss.omp_set_num_threads(1)
-_TEMPORARY = re.compile(r"^\.vectors\.\d+\.\d+\.tmp$")
 
 
 class VectorStore(Protocol):
@@ -64,12 +54,6 @@ class FaissVectors:
     def size(self) -> int:
         return sum(int(part.ntotal) for part in self._parts.values())
 
-    def copy(self) -> "FaissVectors":
-        clone = FaissVectors(self.dimension)
-        with self._lock:
-            clone._parts = {name: faiss.clone_index(part) for name, part in self._parts.items()}
-        return clone
-
     def add(self, collection: str, ids: list[int], vectors: np.ndarray) -> None:
         if ids:
             with self._lock:
@@ -99,45 +83,16 @@ class FaissVectors:
         # Merged by score, then by row: the same order whatever the split into collections.
         return sorted(found, key=lambda hit: (-hit[1], hit[0]))[:limit]
 
-    # --- files --------------------------------------------------------------------------------
-
-    def save(self, folder: Path, generation: int) -> None:
-        target = folder / f"vectors.{generation}.faiss"
-        temporary = folder / f".vectors.{generation}.{os.getpid()}.tmp"
+    def parts(self) -> dict[str, faiss.IndexIDMap2]:
+        """Each collection's index, as of now (for writing them out)."""
         with self._lock:
-            parts = {name: faiss.serialize_index(part) for name, part in self._parts.items()}
-        with open(temporary, "wb") as handle:
-            np.savez(handle, **parts)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-        _fsync_dir(folder)
-        for old in folder.iterdir():
-            match = _FILE.match(old.name)
-            if match and int(match.group(1)) != generation:
-                old.unlink(missing_ok=True)
-            elif _TEMPORARY.match(old.name):  # left by a writer killed mid-save (one writer at a time)
-                old.unlink(missing_ok=True)
+            return dict(self._parts)
 
     @classmethod
-    def load(cls, folder: Path, generation: int, dimension: int) -> "FaissVectors | None":
-        """The vectors of this generation, or None when its file is missing, unreadable or of
-        another dimension (then they are rebuilt from SQLite)."""
-        path = folder / f"vectors.{generation}.faiss"
-        if not path.exists():
+    def of_parts(cls, dimension: int, parts: dict[str, faiss.IndexIDMap2]) -> "FaissVectors | None":
+        """The vectors of these read indexes; None when one is of another dimension."""
+        if any(part.d != dimension for part in parts.values()):
             return None
         store = cls(dimension)
-        try:
-            with np.load(path, allow_pickle=False) as parts:
-                store._parts = {name: faiss.deserialize_index(parts[name]) for name in parts.files}
-        except (OSError, ValueError, RuntimeError, zipfile.BadZipFile):
-            return None
-        return store if all(part.d == dimension for part in store._parts.values()) else None
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        store._parts = parts
+        return store

@@ -49,21 +49,22 @@ if crash == "inside-transaction":
         maybe_die()
         return rows
     Store.insert_document = staticmethod(insert_then_die)
-elif crash == "before-faiss-save":
-    from rag.vectors import FaissVectors
-    save = FaissVectors.save
-    def die_then_save(self, *args):
+elif crash == "before-delta-write":
+    import rag.vector_files
+    write_delta = rag.vector_files.write_delta
+    def die_then_write(*args):
         maybe_die()
-        return save(self, *args)
-    FaissVectors.save = die_then_save
-elif crash in ("mid-faiss-save", "after-faiss-rename"):
+        return write_delta(*args)
+    rag.vector_files.write_delta = die_then_write
+elif crash in ("mid-delta-write", "after-delta-rename", "mid-base-write"):
     replace = os.replace
+    prefix = ".vectors." if crash == "mid-base-write" else ".delta."
     def crashing_replace(source, target):
-        if os.path.basename(source).startswith(".vectors."):
-            if crash == "mid-faiss-save":
+        if os.path.basename(source).startswith(prefix):
+            if crash != "after-delta-rename":
                 maybe_die()
             replace(source, target)
-            if crash == "after-faiss-rename":
+            if crash == "after-delta-rename":
                 maybe_die()
         else:
             replace(source, target)
@@ -241,8 +242,25 @@ def finish_and_compare(index_dir: Path, folder: Path, expected: dict, check) -> 
         assert engine.ingest_paths([folder]).chunks == 0  # and then there is nothing left to do
     finally:
         engine.close()
-    leftovers = sorted(p.name for p in index_dir.iterdir() if "vectors" in p.name)
-    assert leftovers == [f"vectors.{generation(index_dir)}.faiss"], leftovers
+    assert_files_whole(index_dir)
+    leftovers = [name for name in vector_files_in(index_dir) if not name.startswith("delta.")]
+    assert leftovers == [f"vectors.{max_base(index_dir)}.faiss"], leftovers  # one base, no temporary file
+
+
+def vector_files_in(index_dir: Path) -> list[str]:
+    return sorted(p.name for p in index_dir.iterdir() if p.name.lstrip(".").startswith(("vectors.", "delta.")))
+
+
+def max_base(index_dir: Path) -> int:
+    return max(int(name.split(".")[1]) for name in vector_files_in(index_dir) if name.startswith("vectors."))
+
+
+def assert_files_whole(index_dir: Path) -> None:
+    """The vectors' files alone give the committed generation: no rebuild from SQLite is needed."""
+    from rag import vector_files
+    from rag.embedding import HashEmbedder
+
+    assert vector_files.load(index_dir, generation(index_dir), HashEmbedder().dimension) is not None
 
 
 # --- kills from outside, at moments chosen by watching the index ------------------------------
@@ -284,28 +302,28 @@ def test_killed_reingest_keeps_every_document_of_the_previous_index(corpus, refe
 # --- crashes at exact points of the write path ------------------------------------------------
 
 
-@pytest.mark.parametrize("point", ["inside-transaction", "before-faiss-save", "mid-faiss-save",
-                                   "after-faiss-rename"])
+@pytest.mark.parametrize("point", ["inside-transaction", "before-delta-write", "mid-delta-write",
+                                   "after-delta-rename", "mid-base-write"])
 def test_crash_at_each_step_of_a_commit(point, corpus, reference, tmp_path, check):
     index_dir = tmp_path / "index"
-    # Die while writing the 80th document (in the second group), or while publishing the third group.
+    # Die while writing the 80th document (in the second group), while writing the third group's
+    # delta, or while folding the deltas into a base the third time (the first is the empty index's).
     after = 80 if point == "inside-transaction" else 3
     run_to_crash(start(index_dir, corpus["v1"], CRASH_AT=point, CRASH_AFTER=after))
     committed = generation(index_dir)
-    files = sorted(p.name for p in index_dir.iterdir() if "vectors" in p.name)
+    files = [re.sub(r"\.\d+\.\d+\.tmp$", ".*.tmp", name) for name in vector_files_in(index_dir)]
     if point == "inside-transaction":
         assert committed >= 1
         in_flight = sorted(corpus["texts"]["v1"])[after - 1]  # files are ingested in this order
         assert in_flight not in snapshot_of(index_dir), "the unfinished transaction must leave no trace"
+    elif point == "mid-base-write":
+        assert committed > 1 and ".vectors.*.tmp" in files  # a half-written base, never renamed
     else:
-        assert committed == 3
-    published = {
-        "inside-transaction": [f"vectors.{committed}.faiss"],
-        "before-faiss-save": ["vectors.2.faiss"],  # SQLite is ahead: vectors rebuilt from it on open
-        "mid-faiss-save": [".vectors.3.*.tmp", "vectors.2.faiss"],  # a half-published file left
-        "after-faiss-rename": ["vectors.2.faiss", "vectors.3.faiss"],  # the old one not yet removed
-    }[point]
-    assert [re.sub(r"\.\d+\.tmp$", ".*.tmp", name) for name in files] == published
+        assert committed == 2  # the delta is written inside the transaction of its generation
+        assert (".delta.*.tmp" in files) == (point == "mid-delta-write")
+        # A delta for a generation SQLite never reached: ignored, and replaced by the next commit.
+        assert ("delta.3.npz" in files) == (point == "after-delta-rename")
+    assert_files_whole(index_dir)
     state = assert_usable(index_dir, check, corpus["texts"])
     assert 0 < len(state) < DOCS
     assert all(state[source] == reference["v1"][source] for source in state)  # whole documents only

@@ -91,6 +91,8 @@ def test_an_index_of_schema_3_is_upgraded_in_place_into_the_default_collection(m
             UPDATE meta SET value = '3' WHERE key = 'schema';""")
     upgraded = make_engine()
     assert upgraded.index.store.meta("schema") == "4"
+    assert upgraded.index.store.db.execute(  # made again on the copied table
+        "SELECT 1 FROM sqlite_master WHERE name = 'documents_language'").fetchone()
     (after,) = upgraded.documents()
     assert after.collection == "default" and after.doc_id == before.doc_id == make_doc_id("old.txt", ANSWER)
     check.consistent(upgraded)

@@ -49,7 +49,8 @@ def by_source(engine) -> dict:
 
 
 def faiss_files(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".faiss") or p.name.endswith(".tmp"))
+    """The vectors' files: bases, deltas, and any temporary one."""
+    return sorted(p.name for p in folder.iterdir() if p.name.lstrip(".").startswith(("vectors.", "delta.")))
 
 
 # --- first ingest ------------------------------------------------------------------------------

@@ -1,0 +1,147 @@
+"""The FAISS half of the index on disk: a base file plus one delta file per commit since.
+
+Rewriting the whole file at each commit made an ingest cost the square of the index (132k chunks:
+509 rewrites, 54 GB written for a 204 MB file). A commit now writes only what it changes, in
+`delta.<generation>.npz` (the rows removed, the rows added with their collection and vector). The
+deltas are folded into a new base, `vectors.<generation>.faiss` (each collection's index
+serialised, in one .npz), once they hold more than COMPACT_RATIO times the base's bytes: the bases
+written then grow geometrically, so all the vectors' files written come to at most about
+1 + (1 + COMPACT_RATIO) / COMPACT_RATIO = 2.5 times the final base (1.9 measured at 140k chunks,
+bench/index_scale.py), and a small upload into a large index writes a small delta, not the index.
+
+A delta is written, under its generation, before the SQLite transaction of that generation
+commits (the single writer knows the next number): every committed generation has its delta, a
+crash at any point leaves either the previous state or the new one, and readers never wait on a
+file that is not there yet. A delta left by a writer killed before its commit names a generation
+SQLite never reached; readers ignore it and the next commit replaces it. Every file is written to
+a temporary name, synced, then renamed, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from .vectors import FaissVectors
+
+COMPACT_RATIO = 2
+_BASE = re.compile(r"^vectors\.(\d+)\.faiss$")
+_DELTA = re.compile(r"^delta\.(\d+)\.npz$")
+_TEMPORARY = re.compile(r"^\.(vectors|delta)\.\d+\.\d+\.tmp$")
+_UNREADABLE = (OSError, ValueError, RuntimeError, KeyError, zipfile.BadZipFile)
+
+Added = list[tuple[str, list[int], np.ndarray]]  # (collection, rows, their vectors)
+
+
+def _files(folder: Path) -> tuple[dict[int, Path], dict[int, Path]]:
+    """The bases and the deltas in the folder, by generation."""
+    bases, deltas = {}, {}
+    for path in folder.iterdir():
+        if match := _BASE.match(path.name):
+            bases[int(match.group(1))] = path
+        elif match := _DELTA.match(path.name):
+            deltas[int(match.group(1))] = path
+    return bases, deltas
+
+
+def _write(folder: Path, name: str, generation: int, arrays: dict[str, np.ndarray]) -> int:
+    temporary = folder / f".{name.split('.')[0]}.{generation}.{os.getpid()}.tmp"
+    with open(temporary, "wb") as handle:
+        np.savez(handle, **arrays)
+        handle.flush()
+        os.fsync(handle.fileno())
+        size = handle.tell()
+    os.replace(temporary, folder / name)
+    _fsync_dir(folder)
+    return size
+
+
+def write_delta(folder: Path, generation: int, removed: list[int], added: Added, dimension: int) -> int:
+    """Writes what the commit of `generation` changes; its size in bytes."""
+    names = sorted({collection for collection, rows, _ in added if rows})
+    ids = [row for _, rows, _ in added for row in rows]
+    which = [names.index(collection) for collection, rows, _ in added for _ in rows]
+    vectors = (np.concatenate([np.asarray(v, dtype=np.float32) for _, rows, v in added if rows]) if ids
+               else np.zeros((0, dimension), np.float32))
+    return _write(folder, f"delta.{generation}.npz", generation, {
+        "removed": np.asarray(removed, dtype=np.int64), "ids": np.asarray(ids, dtype=np.int64),
+        "collection": np.asarray(which, dtype=np.int32), "names": np.asarray(names, dtype=str),
+        "vectors": vectors})
+
+
+def write_base(folder: Path, generation: int, vectors: FaissVectors) -> int:
+    """Writes every vector as the base of `generation`, then removes the older files and any
+    delta (those above `generation` were left by writers killed before their commit)."""
+    size = _write(folder, f"vectors.{generation}.faiss", generation,
+                  {name: faiss.serialize_index(part) for name, part in vectors.parts().items()})
+    bases, deltas = _files(folder)
+    for old in [path for g, path in bases.items() if g != generation] + list(deltas.values()):
+        old.unlink(missing_ok=True)
+    for path in folder.iterdir():
+        if _TEMPORARY.match(path.name):  # left by a writer killed mid-write (one writer at a time)
+            path.unlink(missing_ok=True)
+    return size
+
+
+def needs_base(folder: Path, generation: int) -> bool:
+    """True when the files cannot give `generation` (none yet, or SQLite moved on without them:
+    an index of an older version), or when the deltas outweigh their base enough to fold them."""
+    bases, deltas = _files(folder)
+    base = max((g for g in bases if g <= generation), default=None)
+    if base is None or any(g not in deltas for g in range(base + 1, generation + 1)):
+        return True
+    pending = sum(deltas[g].stat().st_size for g in range(base + 1, generation + 1))
+    return pending > COMPACT_RATIO * bases[base].stat().st_size
+
+
+def load(folder: Path, generation: int, dimension: int) -> FaissVectors | None:
+    """The vectors of this generation, or None when its files are missing, unreadable or of
+    another dimension (then they are rebuilt from SQLite)."""
+    bases, deltas = _files(folder)
+    base = max((g for g in bases if g <= generation), default=None)
+    if base is None:
+        return None
+    try:
+        with np.load(bases[base], allow_pickle=False) as parts:
+            vectors = FaissVectors.of_parts(dimension, {name: faiss.deserialize_index(parts[name])
+                                                        for name in parts.files})
+    except _UNREADABLE:
+        return None
+    if vectors is None or not catch_up(folder, vectors, base, generation, deltas):
+        return None
+    return vectors
+
+
+def catch_up(folder: Path, vectors: FaissVectors, start: int, generation: int,
+             deltas: dict[int, Path] | None = None) -> bool:
+    """Applies the deltas after `start` up to `generation` to the vectors; False, leaving them
+    untouched, when one is missing (folded into a newer base meanwhile) or unreadable."""
+    deltas = _files(folder)[1] if deltas is None else deltas
+    changes = []
+    try:
+        for g in range(start + 1, generation + 1):
+            with np.load(deltas[g], allow_pickle=False) as delta:  # all read before any is applied
+                changes.append({key: delta[key] for key in delta.files})
+    except _UNREADABLE:
+        return False
+    if any(change["vectors"].shape[1] != vectors.dimension for change in changes):
+        return False
+    for change in changes:
+        vectors.remove(change["removed"].tolist())
+        for n, name in enumerate(change["names"].tolist()):
+            mask = change["collection"] == n
+            vectors.add(name, change["ids"][mask].tolist(), change["vectors"][mask])
+    return True
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
