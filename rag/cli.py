@@ -77,8 +77,10 @@ def main() -> None:
               help="Read links in a folder that lead out of it (by default they are skipped and reported).")
 @collection_option("The collection the documents go to (default: 'default'). A file replaces the document "
                    "of its source in this collection only.", default=DEFAULT_COLLECTION, show_default=True)
+@click.option("--cluster", metavar="tcp://HOST:8786", default=None,
+              help="Parse, chunk and embed on the workers of this Dask scheduler; this process writes the index.")
 @json_option
-def ingest(paths: tuple[Path, ...], follow_links: bool, collection: str, as_json: bool) -> None:
+def ingest(paths: tuple[Path, ...], follow_links: bool, collection: str, cluster: str | None, as_json: bool) -> None:
     """Index files or folders (recursively) into a collection; default: the seeds folder.
 
     Unchanged documents are skipped, changed ones replaced, bad files reported and skipped: a
@@ -91,6 +93,7 @@ def ingest(paths: tuple[Path, ...], follow_links: bool, collection: str, as_json
     Examples:
       rag ingest case-files/ notes.md
       rag ingest trafficking-unit/ --collection trafficking
+      rag ingest case-files/ --cluster tcp://10.0.0.5:8786
     """
     settings = Settings()
     engine = open_engine(settings)
@@ -98,7 +101,7 @@ def ingest(paths: tuple[Path, ...], follow_links: bool, collection: str, as_json
     bar = render.progress_bar(enabled=not as_json and sys.stderr.isatty())
     try:
         report = engine.ingest_paths(targets, collection=collection, follow_links=follow_links,
-                                     progress=bar.update, on_total=bar.start, on_page=bar.page)
+                                     progress=bar.update, on_total=bar.start, on_page=bar.page, cluster=cluster)
     finally:
         bar.close()
         engine.close()

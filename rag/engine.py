@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from pathlib import Path
 
 from .analysis import LanguageDetector
@@ -20,9 +19,9 @@ from .gloss import add_glosses
 from .i18n import NO_DOCUMENTS, TOO_LONG, message
 from .glossary import Glossary
 from .index import Index, Progress
-from .loaders import BadFile
 from .parsing import OnPage, Parsed, ParseLimits, ParserPool
 from .query import Query, QueryAnalyzer
+from .reading import read_files
 from .retrieval import HybridRetriever, Mode
 from .schema import DEFAULT_COLLECTION, Answer, DocumentInfo, IngestReport, Skipped
 from .settings import Settings
@@ -37,9 +36,6 @@ UNKNOWN_FOREIGN_WEIGHT = 0.3
 # A folder is parsed and written a batch of about this many characters at a time: the write lock
 # is taken only once a batch's text is in hand, and a big folder's text is never all in memory.
 WRITE_BATCH_CHARS = 8_000_000
-# A mail attached to a mail attached to a mail: its own attachments are read down to this depth,
-# no further, since each level may carry nearly all the bytes of the one above it.
-MAIL_DEPTH = 3
 
 
 class Engine:
@@ -136,7 +132,10 @@ class Engine:
     # --- documents ---------------------------------------------------------------------------
 
     def ingest_paths(self, paths: Iterable[Path], *, collection: str = DEFAULT_COLLECTION, follow_links: bool = False,
-                     progress: Progress | None = None, on_total=None, on_page: OnPage | None = None) -> IngestReport:
+                     progress: Progress | None = None, on_total=None, on_page: OnPage | None = None,
+                     cluster: str | None = None) -> IngestReport:
+        """Ingests files and folders, here or, given a Dask scheduler's address, on its workers
+        (rag/cluster.py; OCR's pages are then not told to `on_page`)."""
         try:
             files = list(discover([Path(p) for p in paths], follow_links=follow_links))
         except FileNotFoundError as exc:
@@ -147,6 +146,10 @@ class Engine:
             raise InvalidInput(f"cannot read {name}: {exc.strerror or exc}; check the path and try again.") from None
         if on_total:
             on_total(len(files))
+        if cluster:
+            from . import cluster as dask_cluster  # Dask only when asked for: an optional extra
+
+            return dask_cluster.ingest(self, files, cluster, collection=collection, progress=progress)
         return self.ingest_files(files, collection=collection, progress=progress, on_page=on_page)
 
     def ingest_files(self, files: list[SourceFile], *, collection: str = DEFAULT_COLLECTION,
@@ -170,52 +173,8 @@ class Engine:
 
     def parse(self, files: Iterable[SourceFile], skipped: list[Skipped], *,
               progress: Progress | None = None, on_page: OnPage | None = None) -> Iterator[Parsed]:
-        """Each file's text, parsed in the parser processes; a file that cannot be read goes to
-        `skipped`. `on_page` is told of each page OCR reads, a mail's attachments' pages too."""
-        seen: set[str] = set()
-        for file in files:
-            if file.source in seen:
-                skipped.append(Skipped(file.source, "another file in this ingest has the same name"))
-            else:
-                seen.add(file.source)
-                try:
-                    parsed = self.parsers.parse(file, on_page)
-                except BadFile as exc:
-                    skipped.append(Skipped(file.source, str(exc)))
-                else:
-                    yield from self._with_attachments(parsed, seen, skipped, 1, on_page)
-                    continue  # counted by the index once written
-            if progress:
-                progress(1)
-
-    def _with_attachments(self, parsed: Parsed, seen: set[str], skipped: list[Skipped],
-                          depth: int, on_page: OnPage | None) -> Iterator[Parsed]:
-        """A file, after each of its attachments when it is a mail. Each attachment is parsed in the
-        parser processes like any file, as '<mail>/<name>'; one that cannot be read goes to `skipped`,
-        the mail is kept. The mail comes last, with the sources of its attachments that were read."""
-        if parsed.attached is None:
-            yield parsed
-            return
-        kept = []
-        for attachment in parsed.attached:
-            source = f"{parsed.source}/{attachment.name}"
-            reason = attachment.refused
-            if reason is None and source in seen:
-                reason = "another attachment of this mail has the same name"
-            elif reason is None and depth >= MAIL_DEPTH:
-                reason = f"an attachment of a mail attached more than {MAIL_DEPTH - 1} deep; save it and add it as a file"
-            if reason is None:
-                seen.add(source)
-                try:
-                    inner = self.parsers.parse(SourceFile(source, None, attachment.data), on_page)
-                except BadFile as exc:
-                    reason = str(exc)
-                else:
-                    kept.append(source)
-                    yield from self._with_attachments(inner, seen, skipped, depth + 1, on_page)
-            if reason is not None:
-                skipped.append(Skipped(source, reason))
-        yield replace(parsed, attached=None, attachments=tuple(kept))
+        """Each file's text, parsed in the parser processes (see rag/reading.py)."""
+        return read_files(self.parsers, files, skipped, progress=progress, on_page=on_page)
 
     def write(self, parsed: list[Parsed], report: IngestReport, *, collection: str = DEFAULT_COLLECTION,
               progress: Progress | None = None) -> None:

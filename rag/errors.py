@@ -70,3 +70,9 @@ class AuditFailed(RagError):
     """RAG_AUDIT_LOG could not be written: the request's result is withheld rather than left unrecorded."""
 
     http_status = 500
+
+
+class ClusterFailed(RagError):
+    """The Dask cluster of `rag ingest --cluster` cannot be reached, or failed on a file."""
+
+    http_status = 503

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,32 @@ from .vectors import FaissVectors
 GROUP_CHUNKS = 256
 
 Progress = Callable[[int], None]
+# A document to commit, its chunks, and their vectors when they came embedded (None: embedded here).
+Planned = tuple[Document, list[Chunk], np.ndarray | None]
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """A file parsed, chunked and embedded elsewhere (on a cluster's worker: rag/cluster.py), for
+    the index only to write; `vectors` has one row per chunk, made by the model named `model`."""
+
+    document: Document
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    model: str
+    attachments: tuple[str, ...] | None = None  # as Parsed.attachments: a mail's attachments read
+
+    @property
+    def source(self) -> str:
+        return self.document.source
+
+
+def split(file: Parsed, collection: str, detector: LanguageDetector, chunker: Chunker) -> tuple[Document, list[Chunk]]:
+    """A parsed file as the document it makes in a collection, and its chunks."""
+    document = Document(file.source, file.text, file.kind, language=detector.detect(file.text),
+                        content_hash=content_hash(file.text), pages=file.pages, ocr_pages=file.ocr_pages,
+                        collection=collection)
+    return document, chunker.split(document)
 
 
 class Index:
@@ -158,15 +185,16 @@ class Index:
             finally:
                 self._writing = False
 
-    def ingest(self, files: Iterable[Parsed], *, collection: str = DEFAULT_COLLECTION,
+    def ingest(self, files: Iterable[Parsed | Embedded], *, collection: str = DEFAULT_COLLECTION,
                progress: Progress | None = None) -> IngestReport:
         """Writes parsed files into a collection (parsing happens before, outside the write lock:
-        see Engine). A file replaces the document of its source in that collection only."""
+        see Engine). A file replaces the document of its source in that collection only. An
+        Embedded file brings its chunks and vectors (rag/cluster.py): only the others are embedded here."""
         report = IngestReport()
         with self._writer():
             self.check_model()
             known = self.store.document_hashes(collection)
-            group: list[tuple[Document, list[Chunk]]] = []
+            group: list[Planned] = []
             # Progress counts a file when it is done: at once when skipped or unchanged, after its
             # group's commit otherwise, so the bar does not run ahead of the embedding work.
             advance = progress or (lambda n: None)
@@ -175,7 +203,7 @@ class Index:
                 self._plan(file, collection, known, group, report)
                 if len(group) == before:
                     advance(1)
-                if sum(len(c) for _, c in group) >= GROUP_CHUNKS:
+                if sum(len(c) for _, c, _ in group) >= GROUP_CHUNKS:
                     self._commit(group, known, report)
                     advance(len(group))
                     group = []
@@ -183,22 +211,33 @@ class Index:
             advance(len(group))
         return report
 
-    def _plan(self, file: Parsed, collection: str, known: dict, group: list, report: IngestReport) -> None:
-        digest = content_hash(file.text)
+    def _plan(self, file: Parsed | Embedded, collection: str, known: dict, group: list[Planned],
+              report: IngestReport) -> None:
+        if isinstance(file, Embedded):
+            if file.model != self.embedder.name or file.document.collection != collection:
+                raise ModelMismatch(f"{file.source} was embedded with the model '{file.model}' for the collection "
+                                    f"'{file.document.collection}', but this ingest writes '{collection}' with "
+                                    f"'{self.embedder.name}'; run the workers with the client's settings.")
+            digest, planned = file.document.content_hash, (file.document, file.chunks, file.vectors)
+        else:
+            digest, planned = content_hash(file.text), None
         if known.get(file.source, (None, None))[1] == digest:  # before detecting its language: no work
             report.unchanged.append(file.source)
             return
-        document = Document(file.source, file.text, file.kind, language=self.detector.detect(file.text),
-                            content_hash=digest, pages=file.pages, ocr_pages=file.ocr_pages, collection=collection)
-        chunks = self.chunker.split(document)
-        group.append((document, chunks))
+        group.append(planned or (*split(file, collection, self.detector, self.chunker), None))
 
-    def _commit(self, group: list[tuple[Document, list[Chunk]]], known: dict, report: IngestReport) -> None:
+    def _commit(self, group: list[Planned], known: dict, report: IngestReport) -> None:
         if not group:
             return
-        texts = [c.text for _, chunks in group for c in chunks]
-        embedded = self.embedder.embed(texts) if texts else np.zeros((0, self.embedder.dimension), np.float32)
         dimension = self.vectors.dimension
+        texts = [c.text for _, chunks, vectors in group if vectors is None for c in chunks]
+        fresh = self.embedder.embed(texts) if texts else np.zeros((0, dimension), np.float32)
+        parts, taken = [], 0  # one row per chunk, in the group's order
+        for _, chunks, vectors in group:
+            if vectors is None:
+                vectors, taken = fresh[taken:taken + len(chunks)], taken + len(chunks)
+            parts.append(vectors)
+        embedded = np.concatenate(parts).astype(np.float32, copy=False)
         if embedded.shape[1] != dimension:  # checked before writing: mixed sizes would break the index
             raise ModelMismatch(
                 f"the index in {self.folder} holds vectors of size {dimension}, but the embedding "
@@ -209,9 +248,9 @@ class Index:
         added: Added = []
         with self.store.write() as db:
             Store.set_meta(db, "model", self.embedder.name)
-            Store.set_meta(db, "dimension", str(self.embedder.dimension))
+            Store.set_meta(db, "dimension", str(dimension))
             offset = 0
-            for document, chunks in group:
+            for document, chunks, _ in group:
                 previous = known.get(document.source)
                 if previous:
                     removed += Store.delete_document(db, previous[0])
@@ -221,10 +260,10 @@ class Index:
             # The report lists each document as `documents()` will, with the date it was stored.
             marks = ",".join("?" * len(group))
             added_at = dict(db.execute(f"SELECT doc_id, added_at FROM documents WHERE doc_id IN ({marks})",
-                                       [document.doc_id for document, _ in group]))
+                                       [document.doc_id for document, _, _ in group]))
             generation = Store.next_generation(db)
             vector_files.write_delta(self.folder, generation, removed, added, dimension)
-        for document, chunks in group:
+        for document, chunks, _ in group:
             info = DocumentInfo(document.doc_id, document.source, document.format, document.language,
                                 len(document.text), len(chunks), document.content_hash, added_at[document.doc_id],
                                 document.ocr_pages, document.collection)

@@ -1,0 +1,196 @@
+"""`rag ingest --cluster`: files parsed, chunked and embedded on a Dask cluster's workers, written
+by this process, the index's single writer.
+
+- **Bytes, not paths.** The client reads each file and sends its bytes, so workers need the project
+  installed (and the model, for a model given as a folder) but no shared file system or matching
+  mount points. A file over RAG_MAX_UPLOAD_BYTES (the largest upload the service takes) is skipped
+  with that reason, and at most IN_FLIGHT files per worker thread are out at once: the client's
+  memory stays bounded whatever the folder's size.
+- **Same safety.** A worker reads through rag/reading.py and a ParserPool of its own, with the
+  client's parsing limits: the very code, processes and resource limits of a local ingest.
+- **Same writes.** Results go to Engine.write in batches (Index.ingest takes them embedded), each
+  commit atomic as in a local ingest: a worker or client that dies leaves the last good index.
+  Dask runs the file of a lost worker again on another; a file that keeps killing workers stops
+  the ingest with the batches before it kept.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .access import check_collection
+from .analysis import LanguageDetector
+from .chunking import Chunker
+from .embedding import Embedder, load_embedder, model_name
+from .errors import ClusterFailed, RagError
+from .index import Embedded, Progress, split
+from .loaders import BadFile
+from .parsing import ParseLimits, ParserPool
+from .reading import SAME_NAME, read_files
+from .schema import IngestReport, Skipped
+from .settings import Settings
+from .sources import SourceFile
+
+# Files out at once per worker thread: enough to keep each busy while its last result travels back.
+IN_FLIGHT = 2
+CONNECT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs of the client's settings (never the whole Settings: it holds secrets)."""
+
+    limits: ParseLimits
+    parse_workers: int
+    model: str
+    chunk_size: int
+    chunk_overlap: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> "Job":
+        return cls(ParseLimits.of(settings), settings.parse_workers, settings.embedding_model,
+                   settings.chunk_size, settings.chunk_overlap)
+
+
+class _Reader:
+    """A worker process's parsers, chunker, detector and model, made once and kept for its files."""
+
+    def __init__(self, job: Job) -> None:
+        self.parsers = ParserPool(job.limits, job.parse_workers)
+        self.chunker = Chunker(chunk_size=job.chunk_size, chunk_overlap=job.chunk_overlap)
+        self.detector = LanguageDetector()
+        self.embedder: Embedder = load_embedder(job.model)
+        self.model = model_name(job.model)
+
+
+_readers: dict[Job, _Reader] = {}
+_making = threading.Lock()  # a worker's threads run files at once: one model per worker
+
+
+def _reader(job: Job) -> _Reader:
+    with _making:
+        if job not in _readers:
+            _readers[job] = _Reader(job)
+        return _readers[job]
+
+
+def process(file: SourceFile, job: Job, collection: str) -> tuple[list[Embedded], list[Skipped]]:
+    """On a worker: a file (a mail's attachments first) parsed, chunked and embedded, and what of it
+    could not be read."""
+    reader = _reader(job)
+    skipped: list[Skipped] = []
+    documents = [split(parsed, collection, reader.detector, reader.chunker) + (parsed.attachments,)
+                 for parsed in read_files(reader.parsers, [file], skipped)]
+    texts = [chunk.text for _, chunks, _ in documents for chunk in chunks]
+    vectors = reader.embedder.embed(texts) if texts else np.zeros((0, reader.embedder.dimension), np.float32)
+    embedded, taken = [], 0
+    for document, chunks, attachments in documents:
+        embedded.append(Embedded(document, chunks, vectors[taken:taken + len(chunks)], reader.model, attachments))
+        taken += len(chunks)
+    return embedded, skipped
+
+
+def ingest(engine, files: list[SourceFile], address: str, *, collection: str,
+           progress: Progress | None = None) -> IngestReport:
+    """Ingests the files through the cluster whose scheduler is at `address`, writing as
+    Engine.ingest_files does. ClusterFailed when the scheduler cannot be reached, has no workers,
+    or a worker fails on a file."""
+    from distributed import as_completed
+
+    from .engine import WRITE_BATCH_CHARS
+
+    check_collection(collection)
+    started = time.perf_counter()
+    report = IngestReport()
+    advance = progress or (lambda n: None)
+    client = _connect(address)
+    try:
+        job = Job.of(engine.settings)
+        sendable = _sendable(files, engine.settings.max_upload_bytes, report.skipped, advance)
+        running = as_completed(loop=client.loop)  # this client's, not a default one: set_as_default=False
+        sources = {}
+
+        def submit() -> None:
+            file = next(sendable, None)
+            if file is not None:
+                future = client.submit(process, file, job, collection, pure=False)
+                sources[future.key] = file.source
+                running.add(future)
+
+        for _ in range(IN_FLIGHT * sum(client.nthreads().values())):
+            submit()
+        batch, size = [], 0
+        for future in running:
+            try:
+                embedded, skipped = future.result()
+            except RagError:
+                raise
+            except Exception as exc:  # noqa: BLE001 — a lost worker, a missing package: one line, what to do
+                raise ClusterFailed(
+                    f"the cluster failed on {sources[future.key]} ({exc.__class__.__name__}: {exc}); the index keeps "
+                    "every batch written before; check the workers (the project installed, the same model) and "
+                    "run the same ingest again: unchanged files are skipped.") from None
+            submit()
+            report.skipped += skipped
+            if not embedded:
+                advance(1)  # refused on the worker: done
+            batch += embedded
+            size += sum(len(e.document.text) for e in embedded)
+            if size >= WRITE_BATCH_CHARS:
+                engine.write(batch, report, collection=collection, progress=progress)
+                batch, size = [], 0
+        engine.write(batch, report, collection=collection, progress=progress)
+    finally:
+        client.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _connect(address: str):
+    """A client of the scheduler at `address` with at least one worker, or ClusterFailed saying what to do."""
+    from distributed import Client
+
+    advice = ("start a scheduler ('dask scheduler') and workers ('dask worker tcp://HOST:8786') where the "
+              "project is installed, or ingest without --cluster")
+    try:
+        client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
+    except (OSError, ValueError) as exc:  # refused, timed out, or not an address
+        raise ClusterFailed(f"cannot reach the Dask scheduler at {address} ({exc}); {advice}.") from None
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+    except (OSError, TimeoutError):
+        client.close()
+        raise ClusterFailed(f"the Dask scheduler at {address} has no workers; {advice}.") from None
+    return client
+
+
+def _sendable(files: list[SourceFile], limit: int, skipped: list[Skipped],
+              advance: Callable[[int], None]) -> Iterator[SourceFile]:
+    """Each file as the bytes a worker parses, read one at a time as workers become free; a file that
+    cannot be sent goes to `skipped`. A refused file (a link out of the folder) goes as it is, unread,
+    for the worker's parser to refuse like a local one."""
+    seen: set[str] = set()
+    for file in files:
+        try:
+            if file.source in seen:
+                raise BadFile(SAME_NAME)
+            seen.add(file.source)
+            if file.refused or file.data is not None:
+                yield file
+                continue
+            try:
+                too_big = file.path.stat().st_size > limit
+            except OSError:
+                too_big = False  # read() says why it cannot
+            if too_big:
+                raise BadFile(f"larger than RAG_MAX_UPLOAD_BYTES ({limit} bytes), the most a file sent to the "
+                              "cluster may weigh; raise it, or ingest the file without --cluster")
+            yield SourceFile(file.source, None, file.read())
+        except BadFile as exc:
+            skipped.append(Skipped(file.source, str(exc)))
+            advance(1)
