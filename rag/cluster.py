@@ -100,8 +100,6 @@ def ingest(engine, files: list[SourceFile], address: str, *, collection: str,
     """Ingests the files through the cluster whose scheduler is at `address`, writing as
     Engine.ingest_files does. ClusterFailed when the scheduler cannot be reached, has no workers,
     or a worker fails on a file."""
-    from distributed import as_completed
-
     from .engine import WRITE_BATCH_CHARS
 
     check_collection(collection)
@@ -109,6 +107,8 @@ def ingest(engine, files: list[SourceFile], address: str, *, collection: str,
     report = IngestReport()
     advance = progress or (lambda n: None)
     client = _connect(address)
+    from distributed import as_completed  # there, once _connect has said what to do if Dask is missing
+
     try:
         job = Job.of(engine.settings)
         sendable = _sendable(files, engine.settings.max_upload_bytes, report.skipped, advance)
@@ -153,8 +153,11 @@ def ingest(engine, files: list[SourceFile], address: str, *, collection: str,
 
 def _connect(address: str):
     """A client of the scheduler at `address` with at least one worker, or ClusterFailed saying what to do."""
-    from distributed import Client
-
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ClusterFailed("Dask is not installed here; install the project with its 'cluster' extra "
+                            "(pip install '.[cluster]'), or ingest without --cluster.") from None
     advice = ("start a scheduler ('dask scheduler') and workers ('dask worker tcp://HOST:8786') where the "
               "project is installed, or ingest without --cluster")
     try:

@@ -18,7 +18,7 @@ from .followup import search_text, subject_of
 from .gloss import add_glosses
 from .i18n import NO_DOCUMENTS, TOO_LONG, message
 from .glossary import Glossary
-from .index import Index, Progress
+from .index import Embedded, Index, Progress
 from .parsing import OnPage, Parsed, ParseLimits, ParserPool
 from .query import Query, QueryAnalyzer
 from .reading import read_files
@@ -176,9 +176,10 @@ class Engine:
         """Each file's text, parsed in the parser processes (see rag/reading.py)."""
         return read_files(self.parsers, files, skipped, progress=progress, on_page=on_page)
 
-    def write(self, parsed: list[Parsed], report: IngestReport, *, collection: str = DEFAULT_COLLECTION,
+    def write(self, parsed: list[Parsed | Embedded], report: IngestReport, *, collection: str = DEFAULT_COLLECTION,
               progress: Progress | None = None) -> None:
-        """Indexes parsed files into a collection under the write lock, adding what happened to `report`."""
+        """Indexes parsed files (or embedded ones: rag/cluster.py) into a collection under the write
+        lock, adding what happened to `report`."""
         if not parsed:
             return
         written = self.index.ingest(parsed, collection=collection, progress=progress)

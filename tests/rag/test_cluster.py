@@ -6,6 +6,11 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +36,9 @@ def scheduler():
 
 def write_documents(files, count: int = 6) -> Path:
     for n in range(count):
-        files.text(f"notes/{n:02}.md", f"# Case {n}\n\n" + " ".join(
-            f"Witness {n} saw the shipment number {n * 7 + k} leave the port of Valparaíso at dawn." for k in range(40)))
+        sentences = (f"Witness {n} saw the shipment number {n * 7 + k} leave the port of Valparaíso at dawn."
+                     for k in range(40))
+        files.text(f"notes/{n:02}.md", f"# Case {n}\n\n" + " ".join(sentences))
     files.html("page.html", "Seizure", "<p>The customs office seized forty containers in March.</p>")
     files.raw("mail.eml", eml_bytes("Report", "See the attached note.", [("note.txt", b"The note names Gaby Coca.")]))
     files.raw("broken.pdf", b"%PDF-1.4 not really a PDF")
@@ -110,6 +116,54 @@ def test_a_worker_killed_mid_ingest_leaves_a_consistent_index(scheduler, files, 
         assert killed and remote.index.store.generation() > killed[0] + 1  # commits went on after the kill
         assert len(report.added) == 19
         check.consistent(remote)
+        assert_same(local, remote)
+    finally:
+        local.close()
+        remote.close()
+
+
+# The writer, in its own process, committing a file at a time so that it dies between commits.
+CLIENT = """
+import sys
+import rag.engine
+from rag.engine import Engine
+from rag.settings import Settings
+
+rag.engine.WRITE_BATCH_CHARS = 1
+Engine(Settings()).ingest_paths([sys.argv[1]], cluster=sys.argv[2])
+"""
+
+
+def generation(index: Path) -> int:
+    try:
+        with closing(sqlite3.connect(f"file:{index / 'index.sqlite'}?mode=ro", uri=True)) as db:
+            return int(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+    except (sqlite3.Error, TypeError):  # not yet created
+        return -1
+
+
+def test_a_client_killed_between_commits_leaves_the_last_good_index(scheduler, files, tmp_path, check):
+    folder = write_documents(files, count=40)
+    index = tmp_path / "remote"
+    environment = {**os.environ, "RAG_INDEX_DIR": str(index), "RAG_EMBEDDING_MODEL": "hash"}
+    client = subprocess.Popen([sys.executable, "-c", CLIENT, str(folder), scheduler.scheduler_address],
+                              env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while generation(index) < 3:
+        assert client.poll() is None, client.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    client.send_signal(signal.SIGKILL)
+    client.wait(timeout=30)
+    remote = engine_at(index, "hash")
+    local = engine_at(tmp_path / "local", "hash")
+    try:
+        kept = len(remote.documents())
+        assert 0 < kept < 43
+        check.consistent(remote)
+        report = remote.ingest_paths([folder], cluster=scheduler.scheduler_address)
+        assert len(report.unchanged) == kept and len(report.added) == 43 - kept
+        local.ingest_paths([folder])
         assert_same(local, remote)
     finally:
         local.close()
