@@ -58,7 +58,8 @@ class Job:
 
 
 class _Reader:
-    """A worker process's parsers, chunker, detector and model, made once and kept for its files."""
+    """A worker process's parsers, chunker, detector and model, made once and kept for its files.
+    Never closed: its parser processes end with the worker, when their pipe from it closes."""
 
     def __init__(self, job: Job) -> None:
         self.parsers = ParserPool(job.limits, job.parse_workers)
