@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -17,11 +18,13 @@ from .errors import InvalidInput, ModelMismatch, NotFound
 from .locking import WriteLock
 from .mail import MAIL_KINDS
 from .parsing import Parsed
-from .schema import DEFAULT_COLLECTION, Chunk, Document, DocumentInfo, IngestReport, content_hash, make_doc_id
+from .schema import DEFAULT_COLLECTION, Chunk, Document, DocumentInfo, IngestReport, content_hash, doc_id_of
 from .store import Collections, Store
 from . import vector_files
 from .vector_files import Added
 from .vectors import FaissVectors
+
+T = TypeVar("T")
 
 # Documents are embedded and committed in groups of about this many chunks: large enough to
 # keep the model busy, small enough that a crash loses little work.
@@ -154,21 +157,19 @@ class Index:
         return info
 
     def text(self, doc_id: str, collections: Collections = None) -> str:
-        if collections is not None:
-            self.document(doc_id, collections)
-        text = self.store.text(doc_id)
-        if text is None:
-            raise _missing(doc_id)
-        return text
+        return self._read(self.store.text, doc_id, collections)
 
     def pages(self, doc_id: str, collections: Collections = None) -> tuple[tuple[int, int], ...]:
         """Each page's (start, end) in the document's text, page 1 first; empty for formats without pages."""
+        return self._read(self.store.pages, doc_id, collections)
+
+    def _read(self, read: Callable[[str], T | None], doc_id: str, collections: Collections) -> T:
         if collections is not None:
             self.document(doc_id, collections)
-        pages = self.store.pages(doc_id)
-        if pages is None:
+        value = read(doc_id)
+        if value is None:
             raise _missing(doc_id)
-        return pages
+        return value
 
     # --- writes ------------------------------------------------------------------------------
 
@@ -292,9 +293,7 @@ class Index:
     def remove_collection(self, collection: str) -> list[DocumentInfo]:
         """Removes every document of a collection in one transaction; NotFound when it holds none."""
         with self._writer():
-            doomed = self.store.documents([collection])
-            if not doomed:
-                raise NotFound(f"no collection '{collection}'; list them with 'rag collections'.")
+            doomed = self._held(collection)
             self._delete([info.doc_id for info in doomed])
         return doomed
 
@@ -305,9 +304,7 @@ class Index:
         if collection == target:
             raise InvalidInput(f"'{collection}' is already where it would move; name another collection.")
         with self._writer():
-            moving = self.store.documents([collection])
-            if not moving:
-                raise NotFound(f"no collection '{collection}'; list them with 'rag collections'.")
+            moving = self._held(collection)
             clashes = sorted({d.source for d in moving} & set(self.store.document_hashes(target)))
             if clashes:
                 shown = ", ".join(clashes[:3]) + (f" and {len(clashes) - 3} more" if len(clashes) > 3 else "")
@@ -316,7 +313,7 @@ class Index:
             # An id names collection, source and text: the moved documents take the ids they would
             # have had if ingested there, so a later ingest finds them unchanged, and the old
             # collection can be filled again without clashing.
-            renamed = [(d.doc_id, make_doc_id(d.source, self.store.text(d.doc_id) or "", target)) for d in moving]
+            renamed = [(d.doc_id, doc_id_of(d.source, d.content_hash, target)) for d in moving]
             dimension = self.vectors.dimension
             with self.store.write() as db:
                 rows, vectors = Store.move_documents(db, renamed, target, dimension)
@@ -326,6 +323,13 @@ class Index:
                 vector_files.write_delta(self.folder, generation, rows, added, dimension)
             self._apply(generation, rows, added)
         return self.store.documents([target])
+
+    def _held(self, collection: str) -> list[DocumentInfo]:
+        """The documents of a collection; NotFound when it holds none."""
+        held = self.store.documents([collection])
+        if not held:
+            raise NotFound(f"no collection '{collection}'; list them with 'rag collections'.")
+        return held
 
     def prune(self, mails: dict[str, tuple[str, ...]], collection: str = DEFAULT_COLLECTION) -> None:
         """Removes what each mail no longer carries: the documents under its name ('<mail>/<name>')

@@ -18,8 +18,13 @@ DEFAULT_COLLECTION = "default"
 def make_doc_id(source: str, text: str, collection: str = DEFAULT_COLLECTION) -> str:
     """Same collection, source and text give the same id, on any machine. The default collection
     is left out of the hash, so that documents indexed before collections keep their ids."""
+    return doc_id_of(source, content_hash(text), collection)
+
+
+def doc_id_of(source: str, digest: str, collection: str = DEFAULT_COLLECTION) -> str:
+    """make_doc_id from the text's content hash, which a stored document keeps."""
     place = source if collection == DEFAULT_COLLECTION else f"{collection}\x00{source}"
-    return hashlib.sha256(f"{place}\x00{content_hash(text)}".encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(f"{place}\x00{digest}".encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

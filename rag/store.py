@@ -156,8 +156,7 @@ class Store:
         db.executemany("UPDATE chunks SET doc_id = ? WHERE doc_id = ?", ((new, old) for old, new in renamed))
         moved = [row for _, new in renamed
                  for row in db.execute("SELECT id, embedding FROM chunks WHERE doc_id = ? ORDER BY id", (new,))]
-        vectors = np.frombuffer(b"".join(v for _, v in moved), dtype=np.float32).reshape(len(moved), dimension)
-        return [r for r, _ in moved], vectors
+        return [r for r, _ in moved], _unpacked([v for _, v in moved], dimension)
 
     @staticmethod
     def insert_document(db: sqlite3.Connection, document: Document, chunks: list[Chunk],
@@ -201,7 +200,7 @@ class Store:
         rows = self.db.execute("SELECT c.id, d.collection, c.embedding FROM chunks c "
                                "JOIN documents d ON d.doc_id = c.doc_id ORDER BY c.id").fetchall()
         ids = np.array([r for r, _, _ in rows], dtype=np.int64)
-        vectors = np.frombuffer(b"".join(v for _, _, v in rows), dtype=np.float32).reshape(len(rows), dimension)
+        vectors = _unpacked([v for _, _, v in rows], dimension)
         return ids, [c for _, c, _ in rows], vectors
 
     def chunks(self, rows: Iterable[int], collections: Collections = None) -> dict[int, tuple]:
@@ -261,3 +260,8 @@ def _within(column: str, values: Iterable[str] | None) -> tuple[str, tuple[str, 
         return "1", ()
     values = tuple(sorted(values))
     return f"{column} IN ({','.join('?' * len(values))})", values
+
+
+def _unpacked(blobs: list[bytes], dimension: int) -> np.ndarray:
+    """Stored embeddings (float32 bytes each) as one array, a row per blob."""
+    return np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), dimension)
