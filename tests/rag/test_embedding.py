@@ -41,7 +41,7 @@ def test_a_model_exported_to_a_folder_is_loaded_from_there(tmp_path):
     answer = engine.ask("Who implements TRACK4TIP?")
     assert answer.found and "UNODC" in answer.answer
     assert engine.index.store.meta("model") == model_name(str(folder)) == str(folder.resolve())
-    bundled = load_embedder(BUNDLED_MODEL).embed(["Who implements TRACK4TIP?"])
+    bundled = load_embedder(BUNDLED_MODEL, "torch").embed(["Who implements TRACK4TIP?"])
     assert np.allclose(engine.index.embedder.embed(["Who implements TRACK4TIP?"]), bundled, atol=1e-5)
     engine.close()
 

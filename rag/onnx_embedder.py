@@ -1,0 +1,75 @@
+"""The bundled model through ONNX Runtime: int8 weights, the `tokenizers` package, no torch.
+
+Serving a question through this class imports neither torch nor transformers nor
+sentence-transformers (about 4 s of a cold `rag ask`); only the one-time export does
+(rag/onnx_export.py). Pooling and normalisation are sentence-transformers' own for this model: the
+mean of the token vectors under the attention mask, then L2.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from .embedding import Kind
+from .errors import ModelUnavailable
+
+# Measured by bench/embed_threads.py on 2 cores: one thread per session is as fast idle for a
+# question and far faster under load (another process on one core); see docs/scaling.md.
+ONNX_THREADS = 1
+
+
+class OnnxEmbedder:
+    """A sentence-transformers BERT model (mean pooling, normalised) exported by rag/onnx_export.py."""
+
+    def __init__(self, model_file: Path, name: str, *, threads: int = ONNX_THREADS) -> None:
+        try:
+            import onnxruntime
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise ModelUnavailable(f"the ONNX backend needs the packages onnxruntime and tokenizers ({exc})") from exc
+        folder = model_file.parent
+        config = folder / "sentence_bert_config.json"
+        max_tokens = json.loads(config.read_text())["max_seq_length"] if config.exists() else 256
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        # The file pads every text to 128 tokens; sentence-transformers pads a batch to its longest.
+        self._tokenizer.enable_truncation(max_length=int(max_tokens))
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = max(1, int(threads))
+        options.inter_op_num_threads = 1
+        try:
+            self._session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # noqa: BLE001 — onnxruntime raises its own classes for a bad file
+            raise ModelUnavailable(f"cannot load the ONNX model {model_file} ({exc}); delete its folder to "
+                                   "export it again") from exc
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._lock = threading.Lock()  # the tokenizer's padding settings are shared state
+        self.name = name
+        self.dimension = int(self._session.get_outputs()[0].shape[-1])
+
+    def embed(self, texts: list[str], *, batch_size: int = 32, kind: Kind = "passage") -> np.ndarray:
+        texts = list(texts)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        # Sorted by length, as sentence-transformers does: a batch pads to a similar length.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        step = max(1, int(batch_size))
+        for start in range(0, len(order), step):
+            rows = order[start:start + step]
+            out[rows] = self._encode([texts[i] for i in rows])
+        return out
+
+    def _encode(self, batch: list[str]) -> np.ndarray:
+        with self._lock:
+            encodings = self._tokenizer.encode_batch(batch)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return pooled / np.maximum(norms, 1e-12)
