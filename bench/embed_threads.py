@@ -7,7 +7,7 @@ OpenMP runtimes read their thread count once), first idle, then with a `yes > /d
 core, in alternating order so the machine's noise falls on all alike. The defaults
 (rag/embedding.py TORCH_THREADS, rag/onnx_embedder.py ONNX_THREADS, rag/multilingual.py) come from it.
 
-    .venv/bin/python bench/embed_threads.py [--questions 30] [--rounds 2]
+    .venv/bin/python bench/embed_threads.py [--questions 30] [--rounds 1]
 """
 
 from __future__ import annotations
@@ -64,7 +64,12 @@ def run(backend: str, threads: int, questions: int) -> dict:
 def measure(loaded: bool, questions: int) -> dict[tuple[str, int], dict]:
     busy = subprocess.Popen(["yes"], stdout=subprocess.DEVNULL) if loaded else None
     try:
-        return {config: run(*config, questions) for config in CONFIGS}
+        results = {}
+        for config in CONFIGS:
+            results[config] = run(*config, questions)
+            print(f"{'loaded' if loaded else 'idle'} {config}: query median {median(results[config]['query']):.2f} ms, "
+                  f"32 passages {results[config]['batch']:.3f} s", file=sys.stderr, flush=True)
+        return results
     finally:
         if busy:
             busy.kill()
@@ -74,7 +79,7 @@ def measure(loaded: bool, questions: int) -> dict[tuple[str, int], dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", type=int, default=30)
-    parser.add_argument("--rounds", type=int, default=2, help="idle and loaded runs, alternated")
+    parser.add_argument("--rounds", type=int, default=1, help="idle and loaded runs, alternated")
     args = parser.parse_args()
     runs: dict[tuple[bool, str, int], list[dict]] = {}
     for round_ in range(args.rounds):

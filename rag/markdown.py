@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
 
 from .html_text import visible_text
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 _YAML_FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _KEY_VALUE = re.compile(r"[A-Za-z][\w-]*:[ \t]")
@@ -30,6 +32,9 @@ _BULLET = "• "
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    # Imported here, in the parser processes that read .md files: never on a question's path.
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 

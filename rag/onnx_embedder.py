@@ -9,7 +9,6 @@ mean of the token vectors under the attention mask, then L2.
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -35,9 +34,9 @@ class OnnxEmbedder:
         config = folder / "sentence_bert_config.json"
         max_tokens = json.loads(config.read_text())["max_seq_length"] if config.exists() else 256
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        # The file pads every text to 128 tokens; sentence-transformers pads a batch to its longest.
+        # The file pads every text to 128 tokens and cuts there; the model reads up to max_seq_length.
+        self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=int(max_tokens))
-        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = max(1, int(threads))
         options.inter_op_num_threads = 1
@@ -47,29 +46,23 @@ class OnnxEmbedder:
             raise ModelUnavailable(f"cannot load the ONNX model {model_file} ({exc}); delete its folder to "
                                    "export it again") from exc
         self._inputs = {i.name for i in self._session.get_inputs()}
-        self._lock = threading.Lock()  # the tokenizer's padding settings are shared state
         self.name = name
         self.dimension = int(self._session.get_outputs()[0].shape[-1])
 
     def embed(self, texts: list[str], *, batch_size: int = 32, kind: Kind = "passage") -> np.ndarray:
-        texts = list(texts)
+        """One text at a time, whatever `batch_size`: dynamic int8 scales the activations by the
+        range of the whole input, so in a batch a text's vector would depend on its neighbours and
+        their padding (a cosine of 0.99 to itself alone), and a file embedded on a cluster's worker
+        would differ from the same file embedded here. Alone, it is as fast on this CPU: no padding."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        # Sorted by length, as sentence-transformers does: a batch pads to a similar length.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        step = max(1, int(batch_size))
-        for start in range(0, len(order), step):
-            rows = order[start:start + step]
-            out[rows] = self._encode([texts[i] for i in rows])
+        for row, text in enumerate(texts):
+            out[row] = self._encode(text)
         return out
 
-    def _encode(self, batch: list[str]) -> np.ndarray:
-        with self._lock:
-            encodings = self._tokenizer.encode_batch(batch)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
-        weights = mask[:, :, None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return pooled / np.maximum(norms, 1e-12)
+    def _encode(self, text: str) -> np.ndarray:
+        encoding = self._tokenizer.encode(text)
+        ids = np.array([encoding.ids], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0][0]
+        pooled = hidden.mean(axis=0)  # mean pooling: every token is a real one, none is padding
+        return pooled / max(float(np.linalg.norm(pooled)), 1e-12)

@@ -26,7 +26,7 @@ TEXTS = [
     "square kilometres, of which five and a half million are covered by the rainforest.",
     "word " * 400,  # longer than the model's 256 tokens: cut as sentence-transformers cuts it
 ]
-HEAVY = ("torch", "sentence_transformers", "transformers", "langchain_text_splitters", "langchain_core")
+HEAVY = ("torch", "sentence_transformers", "transformers", "langchain_text_splitters", "langchain_core", "markdown_it")
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +55,11 @@ def test_vectors_stay_close_to_torchs(exported):
     assert np.allclose(np.linalg.norm(onnx, axis=1), 1.0, atol=1e-5)
     cosines = (onnx * torch).sum(axis=1)
     assert cosines.min() > 0.98 and cosines.mean() > 0.99, cosines
-    # A text alone (a question) always gets the same vector. In a batch it moves a little: dynamic
-    # int8 scales the activations by the whole batch's range, padding included.
+    # A text's vector is its own, whatever it is embedded with: a file embedded on a cluster's
+    # worker gets the vectors it would get here.
     model = OnnxEmbedder(exported, BUNDLED_MODEL)
     alone = np.concatenate([model.embed([text]) for text in TEXTS])
-    assert np.array_equal(alone, np.concatenate([model.embed([text]) for text in TEXTS]))
-    assert ((alone * onnx).sum(axis=1) > 0.98).all() and ((alone * torch).sum(axis=1) > 0.98).all()
+    assert np.array_equal(alone, onnx) and np.array_equal(model.embed(TEXTS[::-1], batch_size=2), onnx[::-1])
 
 
 @pytest.mark.integration
