@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -35,13 +36,17 @@ def rag_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "rag.cli"]
 
 
-def cold_ask(env: dict[str, str], question: str) -> float:
+def cold_ask(env: dict[str, str], question: str) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds (user + system) of the process: on a shared machine the wall
+    time carries the other processes' load, the CPU time does not."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([*rag_command(), "ask", question], env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0 or "REDTRAM" not in done.stdout:
         raise SystemExit(f"rag ask failed ({done.returncode}): {done.stdout}{done.stderr}")
-    return seconds
+    return seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -56,13 +61,19 @@ def main() -> None:
             envs[label] = dict(os.environ, PYTHONPATH=str(ROOT), RAG_INDEX_DIR=str(settings.index_dir),
                                RAG_EMBEDDING_MODEL=update["embedding_model"],
                                RAG_EMBEDDING_BACKEND=update.get("embedding_backend", "onnx"))
-        times: dict[str, list[float]] = {label: [] for label in SETTINGS}
+        times: dict[str, list[tuple[float, float]]] = {label: [] for label in SETTINGS}
+        load_before = os.getloadavg()[0]
         for run in range(args.runs):
             labels = list(SETTINGS)[run % len(SETTINGS):] + list(SETTINGS)[:run % len(SETTINGS)]
             for label in labels:
                 times[label].append(cold_ask(envs[label], args.question))
-    print(table([(label, " ".join(f"{s:5.2f}" for s in runs) + f" s | median {median(runs):.2f} s")
-                 for label, runs in times.items()]))
+    rows = []
+    for label, runs in times.items():
+        wall, cpu = [w for w, _ in runs], [c for _, c in runs]
+        rows.append((label, " ".join(f"{w:5.2f}" for w in wall) + f" s | median {median(wall):.2f} s wall, "
+                            f"{median(cpu):.2f} s CPU"))
+    rows.append(("load average, start -> end", f"{load_before:.2f} -> {os.getloadavg()[0]:.2f}"))
+    print(table(rows))
     print(f"`rag ask {args.question!r}` on the seeds, a fresh process each run (goal: default under 2 s)")
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +63,7 @@ def run(backend: str, threads: int, questions: int) -> dict:
 
 
 def measure(loaded: bool, questions: int) -> dict[tuple[str, int], dict]:
+    print(f"{'loaded' if loaded else 'idle'}: load average {os.getloadavg()[0]:.2f}", file=sys.stderr, flush=True)
     busy = subprocess.Popen(["yes"], stdout=subprocess.DEVNULL) if loaded else None
     try:
         results = {}
