@@ -13,6 +13,7 @@ rest of ingest costs. Goal: ONNX at least 2x the torch baseline.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -59,6 +60,8 @@ def main() -> None:
                 engine.close()
                 ingest_s[label].append(seconds)
                 chunks = len(texts)
+                print(f"{label}: {chunks} chunks ingested in {seconds:.2f} s, encoded bare in "
+                      f"{encode_s[label][-1]:.2f} s", file=sys.stderr, flush=True)
     base = chunks / min(ingest_s[list(SETTINGS)[0]])
     rows = [("documents' chunks", f"{chunks} (seeds + {args.paragraphs} XQuAD paragraphs), best of {args.rounds}")]
     for label in SETTINGS:
