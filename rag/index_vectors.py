@@ -68,8 +68,9 @@ class IndexVectors:
     def writing(self) -> Iterator[None]:
         """Around a writer's commits, under the write lock."""
         vectors = self.current()  # loaded before writing starts, so readers have them to use
-        # Each commit writes a delta on top of the files: they must reach this generation first.
-        if vector_files.needs_base(self.folder, self._generation):
+        # Each commit writes a delta on top of the files: they must reach this generation first. An
+        # index retrained while reading them is written too, so that the next process reads it.
+        if vectors.rebuilt or vector_files.needs_base(self.folder, self._generation):
             vector_files.write_base(self.folder, self._generation, vectors)
         self._writing = True
         try:
@@ -104,14 +105,14 @@ class IndexVectors:
             if vectors is None or self._generation != generation - 1:
                 # Dropped by a failure, or behind: read at this generation, its delta included.
                 self._vectors = None
-                vectors, rebuilt = self.current(), False
+                vectors = self.current()
             else:
-                rebuilt = vectors.remove(removed)
+                vectors.remove(removed)
                 for collection, rows, part in added:
-                    rebuilt = vectors.add(collection, rows, part) or rebuilt
+                    vectors.add(collection, rows, part)
                 with self._swap:
                     self._generation = generation
-            if rebuilt or vector_files.needs_base(self.folder, generation):
+            if vectors.rebuilt or vector_files.needs_base(self.folder, generation):
                 vector_files.write_base(self.folder, generation, vectors)
         except BaseException:
             self._vectors = None  # half applied: read again from the files, which hold this generation

@@ -86,6 +86,7 @@ def write_base(folder: Path, generation: int, vectors: FaissVectors) -> int:
                   {**{name: faiss.serialize_index(part) for name, part in vectors.parts().items()},
                    f"{_TRAINED}.names": np.asarray(list(trained), dtype=str),
                    f"{_TRAINED}.values": np.asarray(list(trained.values()), dtype=np.float64)})
+    vectors.rebuilt = False
     bases, deltas = _files(folder)
     for old in [path for g, path in bases.items() if g != generation] + list(deltas.values()):
         old.unlink(missing_ok=True)

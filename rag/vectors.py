@@ -40,6 +40,7 @@ class FaissVectors:
         self._trained: dict[str, float] = {}  # collection -> its IVF's imbalance when trained
         self._lock = threading.Lock()  # the parts, against searches
         self._changing = threading.Lock()  # one change at a time, a retraining included
+        self.rebuilt = False  # an index rebuilt since the vectors were last written (rag/vector_files.py)
 
     @classmethod
     def from_arrays(cls, dimension: int, ids: np.ndarray, collections: list[str],
@@ -88,13 +89,14 @@ class FaissVectors:
         if nlist is None:
             return False
         ids, vectors = contents(part)  # searches only read it meanwhile
-        rebuilt, trained = build(ids, vectors, nlist, self.approximate.nprobe)
+        new, trained = build(ids, vectors, nlist, self.approximate.nprobe)
         with self._lock:
-            self._parts[collection] = rebuilt
+            self._parts[collection] = new
             if trained is None:
                 self._trained.pop(collection, None)
             else:
                 self._trained[collection] = trained
+            self.rebuilt = True
         return True
 
     def search(self, query: np.ndarray, limit: int,
