@@ -2,8 +2,8 @@
 
 A collection of fewer than `from_chunks` vectors keeps an exact flat index. Past it, its vectors
 are clustered into nlist = sqrt(n) lists (spherical k-means over inner products) and a question
-scans only the `nprobe` lists nearest to it: at 1M chunks about 16 lists of 1,000 vectors instead of
-a million (bench/ann_recall.py gives recall@10 against flat and the search times; docs/scaling.md
+scans only the `nprobe` lists nearest to it: at 1M chunks 32 lists of about 1,000 vectors instead
+of a million (bench/ann_recall.py gives recall@10 against flat and the search times; docs/scaling.md
 the figures behind the defaults). IVF, not HNSW: an IVF index removes ids, as every replacement of a
 document does, and HNSW's recall@10 here was 0.74-0.83.
 
@@ -38,7 +38,7 @@ class Approximate:
     of its lists a question scans."""
 
     from_chunks: int | None = 50_000
-    nprobe: int = 16
+    nprobe: int = 32
 
 
 def flat(dimension: int) -> faiss.Index:

@@ -56,7 +56,7 @@ class Settings(BaseSettings):
         default=50_000, ge=0,
         description="Chunks in one collection from which its vectors are searched approximately (FAISS IVF, "
                     "recall@10 against exact at least 0.95); 0 keeps every collection exact.")
-    approximate_nprobe: int = Field(default=16, ge=1, le=4096,
+    approximate_nprobe: int = Field(default=32, ge=1, le=4096,
                                     description="Lists of the approximate index a question scans.")
     not_found_threshold: float = Field(default=0.38, ge=0.0, le=1.0)
     cross_language_threshold: float | None = Field(
