@@ -11,7 +11,7 @@ to a quarter of its size before retraining, which leaves it with that many, each
 the least recall per list scanned. Searches run one question at a time on one thread, as served.
 
     .venv/bin/python bench/ann_recall.py [--chunks 10000 50000 132000] [--nprobe 8 16 32 64 128] [--questions 300]
-        [--corpus topical mixed]
+        [--corpus topical mixed] [--lists 1 2]
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def p50_p95(values: list[float]) -> str:
     return f"{median(values):.2f} / {sorted(values)[int(0.95 * len(values))]:.2f} ms"
 
 
-def figures(label: str, vectors: np.ndarray, queries: np.ndarray, probes: list[int]) -> list[tuple[str, str]]:
+def figures(label: str, vectors: np.ndarray, queries: np.ndarray, probes: list[int],
+            factors: list[int]) -> list[tuple[str, str]]:
     count = len(vectors)
     ids = np.arange(count, dtype=np.int64) * 3 + 1  # SQLite rowids: increasing, with gaps
     exact = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
@@ -57,7 +58,7 @@ def figures(label: str, vectors: np.ndarray, queries: np.ndarray, probes: list[i
     truth = exact.search(queries, TOP)[1]
     flat_ms = [timed_ms(lambda q=q: exact.search(q[None], TOP), 1)[0] for q in queries]
     rows = [(f"{label}: {count:,} vectors, flat", p50_p95(flat_ms))]
-    for nlist in (lists_for(count), 2 * lists_for(count)):
+    for nlist in (factor * lists_for(count) for factor in factors):
         started = time.perf_counter()
         ivf, _ = build(ids, vectors, nlist, 1)
         rows.append((f"  IVF{nlist}: trained and filled", f"{time.perf_counter() - started:.1f} s"))
@@ -75,17 +76,19 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, nargs="+", default=[10_000, 50_000, 132_000])
     parser.add_argument("--nprobe", type=int, nargs="+", default=[8, 16, 32, 64, 128])
     parser.add_argument("--questions", type=int, default=300)
+    parser.add_argument("--lists", type=int, nargs="+", default=[1, 2], help="nlist as multiples of sqrt(n)")
     parser.add_argument("--corpus", nargs="+", choices=sorted(CORPORA), default=["topical", "mixed"])
     args = parser.parse_args()
     faiss.omp_set_num_threads(1)
     model = real_model()
     embedder = SentenceSumEmbedder(model)
     queries = model.embed(questions(args.questions), kind="query")
-    print(table(figures("XQuAD sentences, embedded whole", embedder.vectors, queries, args.nprobe)), flush=True)
+    whole = figures("XQuAD sentences, embedded whole", embedder.vectors, queries, args.nprobe, args.lists)
+    print(table(whole), flush=True)
     for corpus in args.corpus:
         for target in args.chunks:
-            print(table(figures(f"{corpus} chunks", chunk_vectors(embedder, corpus, target), queries, args.nprobe)),
-                  flush=True)
+            print(table(figures(f"{corpus} chunks", chunk_vectors(embedder, corpus, target), queries, args.nprobe,
+                                args.lists)), flush=True)
 
 
 if __name__ == "__main__":
