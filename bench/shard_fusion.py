@@ -36,7 +36,7 @@ from rag.query import QueryAnalyzer
 from rag.retrieval import PREFIX_WEIGHT, WORD_WEIGHT, HybridRetriever
 from rag.schema import DEFAULT_COLLECTION
 from rag.settings import Settings
-from shards import same
+from shards import merged, same
 
 TOP = 10
 WEIGHTS = (1.0, PREFIX_WEIGHT, WORD_WEIGHT)
@@ -56,10 +56,6 @@ def built(folder: Path, files: list[Parsed], settings: Settings) -> Index:
     return index
 
 
-def best(found: list[list[tuple[str, float]]], limit: int) -> list[tuple[str, float]]:
-    return sorted((hit for part in found for hit in part), key=lambda hit: (-hit[1], hit[0]))[:limit]
-
-
 def keyed(index: Index, hits: list[tuple[int, float]]) -> list[tuple[str, float]]:
     """Hits by chunk, named across indexes by (doc_id, start): rows are each SQLite file's own."""
     rows = index.store.chunks(row for row, _ in hits)
@@ -75,14 +71,14 @@ def measure(whole: Index, shards: list[Index], questions: list, settings: Settin
     for query in questions:
         vector = whole.embedder.embed([query.dense_text], kind="query")[0]
         expected = keyed(whole, whole.vectors.search(vector, limit))
-        got = best([keyed(s, s.vectors.search(vector, limit)) for s in shards], limit)
+        got = merged([keyed(s, s.vectors.search(vector, limit)) for s in shards], limit)
         dense_same += same(got, expected) != "different"
         expression = query.fts_expression()
         expected = {k for k, _ in keyed(whole, whole.store.lexical_search(expression, limit, WEIGHTS))}
-        got = best([keyed(s, s.store.lexical_search(expression, limit, WEIGHTS)) for s in shards], limit)
+        got = merged([keyed(s, s.store.lexical_search(expression, limit, WEIGHTS)) for s in shards], limit)
         lexical_kept += len(expected & {k for k, _ in got}) / max(1, len(expected))
         single, *parts = [[(f"{h.doc_id}:{h.start}", h.score) for h in r.retrieve(query, TOP)] for r in retrievers]
-        naive = best(parts, TOP)
+        naive = merged(parts, TOP)
         fused_same += {k for k, _ in naive} == {k for k, _ in single}
         fused_first += bool(naive and single) and naive[0][0] == single[0][0]
         fused_overlap.append(len({k for k, _ in naive} & {k for k, _ in single}) / max(1, len(single)))

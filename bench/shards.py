@@ -49,6 +49,7 @@ from rag.vectors import FaissVectors
 
 TOP = 10  # what is checked against the single index
 BATCH = 32  # questions per call for IndexReplicas
+CALLERS = 2  # threads asking at once for the questions per second: two of the service's worker threads
 ROUNDING = 1e-5  # far above float32 rounding of a 384-term sum of normalised vectors, far below a real gap
 
 Hits = list[tuple[int, float]]
@@ -87,9 +88,9 @@ def of(index: faiss.Index, limit: int) -> Search:
 
 
 def on_thread(search: Search, openmp: int) -> Search:
-    """`search` run on a thread of its own whose OpenMP uses `openmp` threads, as FastAPI runs /ask
+    """`search` run on threads of their own whose OpenMP uses `openmp` threads, as FastAPI runs /ask
     on a worker thread (OpenMP's default there: one thread per core, whatever the main thread set)."""
-    worker = ThreadPoolExecutor(1, initializer=faiss.omp_set_num_threads, initargs=(openmp,))
+    worker = ThreadPoolExecutor(CALLERS, initializer=faiss.omp_set_num_threads, initargs=(openmp,))
     return lambda q: worker.submit(search, q).result()
 
 
@@ -133,7 +134,7 @@ def percentiles(values: list[float]) -> tuple[float, float]:
     return float(p50), float(p95)
 
 
-def per_second(search: Search, queries: np.ndarray, seconds: float, callers: int = 2) -> float:
+def per_second(search: Search, queries: np.ndarray, seconds: float, callers: int = CALLERS) -> float:
     """Questions answered per second by `callers` threads asking in turn for `seconds`."""
     done = [0] * callers
     stop = time.perf_counter() + seconds
