@@ -188,7 +188,7 @@ def measure(chunks: int, counts: list[int], questions: int, rounds: int, seconds
                  for n in (1, os.cpu_count() or 1)}
     kept = []  # the shards' indexes, alive as long as the IndexShards that point at them
     for n in counts:
-        # Documents dealt to the shards in turn, as a hash of the doc_id would spread them.
+        # Documents dealt to the shards in turn: as evenly as a hash would spread them.
         parts = [flat(ids[owners % n == k], vectors[owners % n == k]) for k in range(n)]
         kept.append(parts)
         searches |= methods(parts, pool, limit)
