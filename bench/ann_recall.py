@@ -4,8 +4,8 @@ The vectors are the real model's (multilingual-e5-small): first XQuAD's sentence
 embedded whole; then chunks through bench/_sentence_vectors.py (each chunk the normalised sum of its
 sentences' vectors) of two corpora: "topical", documents of one XQuAD article each, as real
 documents keep to a subject, and "mixed", bench/index_scale.py's, each document of sentences of all
-48 articles: a worst case for IVF, whose lists group vectors by subject. The questions are XQuAD's, English and Spanish alternately, embedded as
-questions by the model. For each size, the IVF index is built by rag/approximate.py as the index
+48 articles: a worst case for IVF, whose lists group vectors by subject. The questions are
+XQuAD's, English and Spanish alternately, embedded as questions by the model. For each size, the IVF index is built by rag/approximate.py as the index
 builds it (nlist = sqrt(n)), and also with twice as many lists: the policy lets a collection shrink
 to a quarter of its size before retraining, which leaves it with that many, each shorter and so
 the least recall per list scanned. Searches run one question at a time on one thread, as served.

@@ -63,8 +63,9 @@ def build(target: int, folder: Path) -> list[tuple[str, str]]:
         started = time.perf_counter()
         index.ingest(docs)
         seconds = time.perf_counter() - started
-        rows.append(("build (ingest, sentence-sum vectors)", f"{seconds:.0f} s ({index.store.count()[1] / seconds:,.0f} "
-                                                             f"chunks/s; {embedder.embedded_whole} chunks embedded whole)"))
+        rate = index.store.count()[1] / seconds
+        rows.append(("build (ingest, sentence-sum vectors)",
+                     f"{seconds:.0f} s ({rate:,.0f} chunks/s; {embedder.embedded_whole} chunks embedded whole)"))
     shapes = [f"{name}: IVF{part.nlist}" if is_approximate(part) else f"{name}: flat"
               for name, part in index.vectors.parts().items()]
     rows += [("chunks", f"{index.store.count()[1]:,}"), ("vectors", ", ".join(shapes))]
