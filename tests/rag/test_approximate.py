@@ -176,3 +176,23 @@ def test_an_index_past_the_threshold_keeps_mirroring_sqlite_through_changes(make
         assert answer.found and all(c.source.endswith("gull.txt") for c in answer.citations)
         found = version.index.vectors.search(version.index.embedder.embed([paper(12)])[0], 5, ["big"])
         assert version.index.store.chunks([found[0][0]])[found[0][0]][1].endswith("doc12.txt")
+
+
+def test_a_search_from_a_new_thread_runs_on_one_openmp_thread():
+    """The service answers on worker threads, which start with OpenMP's default of a thread per core."""
+    import threading
+
+    import faiss
+
+    vectors = FaissVectors(8)
+    vectors.add("default", [1, 2], np.eye(8, dtype=np.float32)[:2])
+    seen = []
+
+    def ask():
+        vectors.search(np.eye(8, dtype=np.float32)[0], 1)
+        seen.append(faiss.omp_get_max_threads())
+
+    worker = threading.Thread(target=ask)
+    worker.start()
+    worker.join()
+    assert seen == [1]
