@@ -17,8 +17,8 @@ from .errors import ModelUnavailable
 from .settings import BUNDLED_MODEL, E5_MODEL, FAKE_MODEL, MULTILINGUAL_MODELS, USE_MODEL, Backend
 
 log = logging.getLogger(__name__)
-# Measured by bench/embed_threads.py on 2 cores: one torch thread is as fast for a question when
-# idle and many times faster with another process busy on a core; see docs/scaling.md.
+# Measured by bench/embed_threads.py on 2 cores: one torch thread answers a question faster than two
+# when idle (15 vs 32 ms) and 15 times faster with another process busy on a core; docs/scaling.md.
 TORCH_THREADS = 1
 
 

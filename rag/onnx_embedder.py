@@ -16,8 +16,8 @@ import numpy as np
 from .embedding import Kind
 from .errors import ModelUnavailable
 
-# Measured by bench/embed_threads.py on 2 cores: one thread per session is as fast idle for a
-# question and far faster under load (another process on one core); see docs/scaling.md.
+# Measured by bench/embed_threads.py on 2 cores: one thread per session is faster than two, idle
+# and with another process busy on a core, for a question and for a batch; see docs/scaling.md.
 ONNX_THREADS = 1
 
 
