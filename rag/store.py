@@ -235,9 +235,9 @@ class Store:
         if languages is None and collections is None:
             return self._ranked(expression, limit, weights)
         wider = self._ranked(expression, limit * WIDER, weights)
-        allowed = self.chunks((r for r, _ in wider), collections)
+        allowed = self._languages_of([r for r, _ in wider], collections)
         languages = None if languages is None else set(languages)
-        kept = [(r, s) for r, s in wider if r in allowed and (languages is None or allowed[r][5] in languages)]
+        kept = [(r, s) for r, s in wider if r in allowed and (languages is None or allowed[r] in languages)]
         if len(kept) >= limit or len(wider) < limit * WIDER:
             return kept[:limit]
         in_languages, language_params = _within("d.language", languages)
@@ -249,6 +249,15 @@ class Store:
             (*weights, expression, *language_params, *collection_params, limit),
         )
         return [(r, s) for r, s in rows]
+
+    def _languages_of(self, rows: list[int], collections: Collections) -> dict[int, str]:
+        """row -> its document's language, for the rows that exist (in `collections`, when given)."""
+        if not rows:
+            return {}
+        where, params = _within("d.collection", collections)
+        return dict(self.db.execute(
+            f"SELECT c.id, d.language FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
+            f"WHERE c.id IN ({','.join('?' * len(rows))}) AND {where}", [*rows, *params]))
 
     def _ranked(self, expression: str, limit: int, weights: tuple[float, ...]) -> list[tuple[int, float]]:
         rows = self.db.execute(
