@@ -49,6 +49,9 @@ class ConversationStore:
         self._connections = ThreadConnections(
             self.path, pragmas=("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"))
         with self._db as db:
+            # Two processes opening an older file at once (a CLI beside the service) would both see
+            # the column missing and the second ALTER would fail: the write lock is taken first.
+            db.execute("BEGIN IMMEDIATE")
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 db.execute(statement)
             # Conversations from before keys had owners belong to no key ('').

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import prefixes, stems, words
+from .analysis import index_terms
 from .schema import Chunk, Document, DocumentInfo
 from .sqlite import ThreadConnections
 from .generation_cache import GenerationCache
@@ -178,11 +178,8 @@ class Store:
                  np.asarray(vector, dtype=np.float32).tobytes()),
             )
             row = cursor.lastrowid
-            db.execute(
-                "INSERT INTO chunk_terms (rowid, stem, pref, word) VALUES (?, ?, ?, ?)",
-                (row, " ".join(stems(chunk.text, document.language)), " ".join(prefixes(chunk.text)),
-                 " ".join(words(chunk.text))),
-            )
+            db.execute("INSERT INTO chunk_terms (rowid, stem, pref, word) VALUES (?, ?, ?, ?)",
+                       (row, *(" ".join(terms) for terms in index_terms(chunk.text, document.language))))
             rows.append(row)
         return rows
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.analysis import LANGUAGES, PREFIX_LEN, LanguageDetector, fold, is_informative, prefixes, stem, stems, words
+from rag.analysis import (LANGUAGES, PREFIX_LEN, LanguageDetector, fold, index_terms, is_informative, prefixes, stem,
+                          stems, words)
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +183,13 @@ def test_stems_are_the_same_from_many_threads_at_once():
     assert len(cases) > 2000
     assert failures == [] and wrong == [], (failures[:3], len(wrong), wrong[:5])
     assert all(stem(w, lang) == expected[w, lang] for w, lang in cases)  # nothing wrong kept in the cache
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("As investigações da Polícia Federal começaram em 2019.", "pt"),
+    ("La Fiscalía, según el artículo 145 bis, investiga la trata de personas.", "es"),
+    ("Smugglers' networks moved 1,200 people; the UNODC report says so.", "en"),
+])
+def test_index_terms_are_the_stems_prefixes_and_words_of_the_text(text, language):
+    assert index_terms(text, language) == (stems(text, language), prefixes(text), words(text))
+

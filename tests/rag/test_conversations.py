@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
+import sqlite3
+from pathlib import Path
+
 import pytest
 
 from rag.conversations import ConversationStore, Turn
@@ -92,3 +97,23 @@ def test_a_key_gives_one_conversation_to_concurrent_callers(tmp_path, clock):
         ids = set(pool.map(lambda _: store.resume("thread"), range(32)))
     store.close()
     assert len(ids) == 1
+
+
+def _open_store(path: str) -> None:
+    ConversationStore(Path(path), ttl_hours=24).close()
+
+
+def test_processes_opening_an_older_file_at_once_upgrade_it_once(tmp_path):
+    """Conversations written before keys had owners lack the column; a CLI opening the index while
+    the service does must not fail on the second ALTER TABLE."""
+    for attempt in range(5):
+        path = tmp_path / f"old{attempt}.sqlite"
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE conversations (id TEXT PRIMARY KEY, created REAL NOT NULL, updated REAL NOT NULL)")
+            db.execute("INSERT INTO conversations VALUES ('c1', 1.0, 1.0)")
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(4, mp_context=context) as pool:
+            for future in [pool.submit(_open_store, str(path)) for _ in range(4)]:
+                future.result()
+        with sqlite3.connect(path) as db:
+            assert db.execute("SELECT id, owner FROM conversations").fetchall() == [("c1", "")]
