@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from _common import XQUAD, table
-from rag.analysis import prefixes, stems, words
+from rag.analysis import index_terms
 from rag.glossary import Glossary
 from rag.lexical_terms import COLUMNS, LexicalTerms
 from rag.query import QueryAnalyzer
@@ -69,8 +69,7 @@ class Pool:
                 gold = [n for (start, end), n in starts.items() if start <= answer < end]
                 if gold:
                     self.questions.append((qa["question"], gold[0]))
-        self.columns = [(" ".join(stems(s, language)), " ".join(prefixes(s)), " ".join(words(s)))
-                        for s in self.sentences]
+        self.columns = [tuple(" ".join(terms) for terms in index_terms(s, language)) for s in self.sentences]
 
 
 def chunks(target: int, size: int, pools: list[Pool]):
