@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .analysis import LanguageDetector
 from .access import check_collection
+from .approximate import Approximate
 from .answer import AcrossLanguages, Composer, bm25_idf
 from .chunking import Chunker
 from .conversations import ConversationStore, Turn
@@ -49,6 +50,7 @@ class Engine:
             embedder=embedder or LazyEmbedder(settings.embedding_model),
             chunker=Chunker(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap),
             detector=self.detector,
+            approximate=Approximate(settings.approximate_from or None, settings.approximate_nprobe),
         )
         self.parsers = ParserPool(ParseLimits.of(settings), settings.parse_workers)
         self.translator = translator or load_translator(settings.translation)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,9 +11,11 @@ from typing import TypeVar
 import numpy as np
 
 from .analysis import LanguageDetector
+from .approximate import Approximate
 from .chunking import Chunker
 from .embedding import Embedder, is_embedder
 from .errors import InvalidInput, ModelMismatch, NotFound
+from .index_vectors import IndexVectors, Planned
 from .locking import WriteLock
 from .mail import MAIL_KINDS
 from .parsing import Parsed
@@ -31,8 +32,6 @@ T = TypeVar("T")
 GROUP_CHUNKS = 256
 
 Progress = Callable[[int], None]
-# A document to commit, its chunks, and their vectors when they came embedded (None: embedded here).
-Planned = tuple[Document, list[Chunk], np.ndarray | None]
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ def split(file: Parsed, collection: str, detector: LanguageDetector, chunker: Ch
 
 class Index:
     def __init__(self, folder: Path, *, embedder: Embedder, chunker: Chunker,
-                 detector: LanguageDetector) -> None:
+                 detector: LanguageDetector, approximate: Approximate = Approximate()) -> None:
         if not is_embedder(embedder):
             raise TypeError("embedder must implement the Embedder protocol")
         self.folder = Path(folder)
@@ -73,11 +72,8 @@ class Index:
         self.chunker = chunker
         self.detector = detector
         self.store = Store(self.folder / "index.sqlite")
-        self._swap = threading.Lock()
         self.check_model()
-        self._vectors: FaissVectors | None = None
-        self._writing = False
-        self._generation = -1
+        self._vectors = IndexVectors(self.folder, self.store, embedder, approximate, self.check_model)
 
     # --- model -------------------------------------------------------------------------------
 
@@ -92,55 +88,10 @@ class Index:
 
     # --- vectors -----------------------------------------------------------------------------
 
-    def _load_vectors(self, generation: int) -> FaissVectors:
-        # The stored dimension spares loading the model just to list or remove documents. An index
-        # emptied of documents may be refilled by another model (see check_model): use its dimension.
-        stored = self.store.meta("dimension")
-        dimension = int(stored) if stored and self.store.count()[1] else self.embedder.dimension
-        vectors = vector_files.load(self.folder, generation, dimension)
-        if vectors is None:
-            vectors = FaissVectors.from_arrays(dimension, *self.store.all_vectors(dimension))
-        return vectors
-
     @property
     def vectors(self) -> FaissVectors:
-        """The vectors of the newest committed generation, brought up to date if another process wrote:
-        by its deltas when they are all there, else by reading the files (or SQLite) again."""
-        # While this process writes, its readers share the writer's vectors, which take each group
-        # once it is committed: rows committed but not yet added are simply not found meanwhile.
-        if self._vectors is not None and self._writing:
-            return self._vectors
-        if self._vectors is None or self.store.generation() != self._generation:
-            with self._swap:
-                generation = self.store.generation()
-                if self._vectors is None or generation != self._generation:
-                    self.check_model()
-                    if not (self._vectors is not None and generation > self._generation
-                            and vector_files.catch_up(self.folder, self._vectors, self._generation, generation)):
-                        self._vectors = self._load_vectors(generation)
-                    self._generation = generation
-        return self._vectors
-
-    def _apply(self, generation: int, removed: list[int], added: Added) -> None:
-        """Brings the vectors to a generation just committed (its delta already on disk), and folds
-        the deltas into a new base when they have grown to outweigh it."""
-        try:
-            vectors = self._vectors
-            if vectors is None or self._generation != generation - 1:
-                # Dropped by a failure, or behind: read at this generation, its delta included.
-                self._vectors = None
-                vectors = self.vectors
-            else:
-                vectors.remove(removed)
-                for collection, rows, part in added:
-                    vectors.add(collection, rows, part)
-                with self._swap:
-                    self._generation = generation
-            if vector_files.needs_base(self.folder, generation):
-                vector_files.write_base(self.folder, generation, vectors)
-        except BaseException:
-            self._vectors = None  # half applied: read again from the files, which hold this generation
-            raise
+        """The vectors of the newest committed generation (rag/index_vectors.py)."""
+        return self._vectors.current()
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -175,16 +126,8 @@ class Index:
 
     @contextmanager
     def _writer(self) -> Iterator[None]:
-        with WriteLock(self.folder):
-            vectors = self.vectors  # loaded before writing starts, so readers have them to use
-            # Each commit writes a delta on top of the files: they must reach this generation first.
-            if vector_files.needs_base(self.folder, self._generation):
-                vector_files.write_base(self.folder, self._generation, vectors)
-            self._writing = True
-            try:
-                yield
-            finally:
-                self._writing = False
+        with WriteLock(self.folder), self._vectors.writing():
+            yield
 
     def ingest(self, files: Iterable[Parsed | Embedded], *, collection: str = DEFAULT_COLLECTION,
                progress: Progress | None = None) -> IngestReport:
@@ -231,20 +174,7 @@ class Index:
         if not group:
             return
         dimension = self.vectors.dimension
-        texts = [c.text for _, chunks, vectors in group if vectors is None for c in chunks]
-        fresh = self.embedder.embed(texts) if texts else np.zeros((0, dimension), np.float32)
-        parts, taken = [], 0  # one row per chunk, in the group's order
-        for _, chunks, vectors in group:
-            if vectors is None:
-                vectors, taken = fresh[taken:taken + len(chunks)], taken + len(chunks)
-            parts.append(vectors)
-        embedded = np.concatenate(parts).astype(np.float32, copy=False)
-        if embedded.shape[1] != dimension:  # checked before writing: mixed sizes would break the index
-            raise ModelMismatch(
-                f"the index in {self.folder} holds vectors of size {dimension}, but the embedding "
-                f"model '{self.embedder.name}' makes vectors of size {embedded.shape[1]}; point "
-                "RAG_INDEX_DIR at a new folder and run 'rag ingest' to rebuild."
-            )
+        embedded = self._vectors.embed(group, dimension)
         removed: list[int] = []
         added: Added = []
         with self.store.write() as db:
@@ -271,7 +201,7 @@ class Index:
             (report.replaced if document.source in known else report.added).append(info)
             known[document.source] = (document.doc_id, document.content_hash)
             report.chunks += len(chunks)
-        self._apply(generation, removed, added)
+        self._vectors.apply(generation, removed, added)
 
     def remove(self, *, doc_id: str | None = None, source: str | None = None,
                collection: str = DEFAULT_COLLECTION) -> DocumentInfo:
@@ -321,7 +251,7 @@ class Index:
                 # The rows stay; only their collection changes, and with it the FAISS index they are in.
                 added = [(target, rows, vectors)]
                 vector_files.write_delta(self.folder, generation, rows, added, dimension)
-            self._apply(generation, rows, added)
+            self._vectors.apply(generation, rows, added)
         return self.store.documents([target])
 
     def _held(self, collection: str) -> list[DocumentInfo]:
@@ -348,7 +278,7 @@ class Index:
             rows = [row for doc_id in doc_ids for row in Store.delete_document(db, doc_id)]
             generation = Store.next_generation(db)
             vector_files.write_delta(self.folder, generation, rows, [], dimension)
-        self._apply(generation, rows, [])
+        self._vectors.apply(generation, rows, [])
 
     def close(self) -> None:
         self.store.close()

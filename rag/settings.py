@@ -55,6 +55,13 @@ class Settings(BaseSettings):
         default=50_000, ge=1,
         description="Most postings (chunks per term, summed) a question's lexical search reads: its terms are read "
                     "rarest first up to this, so that its cost stays bounded as the index grows (see docs/scaling.md).")
+    # The approximate vector index (rag/approximate.py); defaults measured by bench/ann_recall.py.
+    approximate_from: int = Field(
+        default=50_000, ge=0,
+        description="Chunks in one collection from which its vectors are searched approximately (FAISS IVF, "
+                    "recall@10 against exact at least 0.95); 0 keeps every collection exact.")
+    approximate_nprobe: int = Field(default=32, ge=1, le=4096,
+                                    description="Lists of the approximate index a question scans.")
     not_found_threshold: float = Field(default=0.38, ge=0.0, le=1.0)
     cross_language_threshold: float | None = Field(
         default=None, ge=0.0, le=1.0,

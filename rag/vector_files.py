@@ -27,12 +27,16 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from .approximate import Approximate
 from .vectors import FaissVectors
 
 COMPACT_RATIO = 2
 _BASE = re.compile(r"^vectors\.(\d+)\.faiss$")
 _DELTA = re.compile(r"^delta\.(\d+)\.npz$")
 _TEMPORARY = re.compile(r"^\.(vectors|delta)\.\d+\.\d+\.tmp$")
+# Beside the collections' indexes in a base, their IVFs' imbalances when trained: '+' is in no
+# collection's name.
+_TRAINED = "+trained"
 _UNREADABLE = (OSError, ValueError, RuntimeError, KeyError, zipfile.BadZipFile)
 
 Added = list[tuple[str, list[int], np.ndarray]]  # (collection, rows, their vectors)
@@ -77,8 +81,12 @@ def write_delta(folder: Path, generation: int, removed: list[int], added: Added,
 def write_base(folder: Path, generation: int, vectors: FaissVectors) -> int:
     """Writes every vector as the base of `generation`, then removes the older files and any
     delta (those above `generation` were left by writers killed before their commit)."""
+    trained = vectors.trained()
     size = _write(folder, f"vectors.{generation}.faiss", generation,
-                  {name: faiss.serialize_index(part) for name, part in vectors.parts().items()})
+                  {**{name: faiss.serialize_index(part) for name, part in vectors.parts().items()},
+                   f"{_TRAINED}.names": np.asarray(list(trained), dtype=str),
+                   f"{_TRAINED}.values": np.asarray(list(trained.values()), dtype=np.float64)})
+    vectors.rebuilt = False
     bases, deltas = _files(folder)
     for old in [path for g, path in bases.items() if g != generation] + list(deltas.values()):
         old.unlink(missing_ok=True)
@@ -99,7 +107,8 @@ def needs_base(folder: Path, generation: int) -> bool:
     return pending > COMPACT_RATIO * bases[base].stat().st_size
 
 
-def load(folder: Path, generation: int, dimension: int) -> FaissVectors | None:
+def load(folder: Path, generation: int, dimension: int,
+         approximate: Approximate = Approximate()) -> FaissVectors | None:
     """The vectors of this generation, or None when its files are missing, unreadable or of
     another dimension (then they are rebuilt from SQLite)."""
     bases, deltas = _files(folder)
@@ -108,8 +117,11 @@ def load(folder: Path, generation: int, dimension: int) -> FaissVectors | None:
         return None
     try:
         with np.load(bases[base], allow_pickle=False) as parts:
-            vectors = FaissVectors.of_parts(dimension, {name: faiss.deserialize_index(parts[name])
-                                                        for name in parts.files})
+            names = [name for name in parts.files if not name.startswith(_TRAINED)]
+            trained = (dict(zip(parts[f"{_TRAINED}.names"].tolist(), parts[f"{_TRAINED}.values"].tolist()))
+                       if f"{_TRAINED}.names" in parts.files else {})  # none in a base of an older version
+            vectors = FaissVectors.of_parts(dimension, {name: faiss.deserialize_index(parts[name]) for name in names},
+                                            trained, approximate)
     except _UNREADABLE:
         return None
     if vectors is None or not catch_up(folder, vectors, base, generation, deltas):

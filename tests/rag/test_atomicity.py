@@ -56,6 +56,20 @@ elif crash == "before-delta-write":
         maybe_die()
         return write_delta(*args)
     rag.vector_files.write_delta = die_then_write
+elif crash in ("mid-training", "mid-ivf-base-write"):  # an approximate index trained, or its base
+    import rag.vectors
+    build, replace, built = rag.vectors.build, os.replace, []
+    def build_then_die(*args):
+        built.append(build(*args))
+        if crash == "mid-training":
+            maybe_die()
+        return built[-1]
+    def crashing_replace(source, target):
+        if built and os.path.basename(source).startswith(".vectors."):
+            maybe_die()
+        replace(source, target)
+    rag.vectors.build = build_then_die
+    os.replace = crashing_replace
 elif crash in ("mid-delta-write", "after-delta-rename", "mid-base-write"):
     replace = os.replace
     prefix = ".vectors." if crash == "mid-base-write" else ".delta."
@@ -328,6 +342,32 @@ def test_crash_at_each_step_of_a_commit(point, corpus, reference, tmp_path, chec
     assert 0 < len(state) < DOCS
     assert all(state[source] == reference["v1"][source] for source in state)  # whole documents only
     finish_and_compare(index_dir, corpus["v1"], reference["v1"], check)
+
+
+@pytest.mark.parametrize("point", ["mid-training", "mid-ivf-base-write"])
+def test_crash_while_the_approximate_index_is_trained_or_written(point, corpus, reference, tmp_path, check,
+                                                                  monkeypatch):
+    """Past RAG_APPROXIMATE_FROM the writer trains an IVF and writes it as a new base: killed
+    there, the last good index (flat base and deltas) stays, and the next ingest finishes the job."""
+    import faiss
+    import numpy as np
+
+    from rag.approximate import is_approximate
+
+    monkeypatch.setenv("RAG_APPROXIMATE_FROM", "1500")  # about a fifth of the corpus' chunks
+    index_dir = tmp_path / "index"
+
+    def base_holds_ivf() -> list[bool]:  # the newest base's indexes, read as they are
+        with np.load(index_dir / f"vectors.{max_base(index_dir)}.faiss") as parts:
+            return [is_approximate(faiss.deserialize_index(parts[name])) for name in parts.files if name[0] != "+"]
+
+    run_to_crash(start(index_dir, corpus["v1"], CRASH_AT=point))
+    assert generation(index_dir) > 1 and base_holds_ivf() == [False]
+    assert (".vectors" in " ".join(vector_files_in(index_dir))) == (point == "mid-ivf-base-write")
+    state = assert_usable(index_dir, check, corpus["texts"])  # reading it trains its own, in memory
+    assert all(state[source] == reference["v1"][source] for source in state)  # whole documents only
+    finish_and_compare(index_dir, corpus["v1"], reference["v1"], check)
+    assert base_holds_ivf() == [True]
 
 
 def test_repeated_crashes_then_completion(corpus, reference, tmp_path, check):
