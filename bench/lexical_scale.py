@@ -210,6 +210,10 @@ def main() -> None:
     parser.add_argument("--budgets", type=int, nargs="+", default=[5_000, 10_000, 20_000])
     parser.add_argument("--keep", type=Path, help="a folder to keep the corpora in, and reuse them from")
     args = parser.parse_args()
+    try:
+        import tantivy  # noqa: F401
+    except ImportError:
+        raise SystemExit("bench/lexical_scale.py measures Tantivy too: install the dev extra (pip install -e '.[dev]')")
     with tempfile.TemporaryDirectory() as tmp:
         for target in args.chunks:
             folder = (args.keep or Path(tmp)) / f"lexical-{target}"
