@@ -3,9 +3,9 @@
 Builds an index of about `--chunks` chunks through the project's own Index with the hash embedder
 (the corpus of bench/index_scale.py: shuffled XQuAD sentences), then serves it with the real
 query model through Engine.ask, as `/ask` does: after 50 other questions to warm up, 50 XQuAD
-questions (English and Spanish) asked once for the wall time, then again under cProfile. Each stage's time per question is its
-cumulative time in the profile divided by the questions; the wall time per question is measured
-apart, without the profiler. Only the question's vector comes from the real model: the passages'
+questions (English and Spanish) asked once for the wall time, then again under cProfile. Each
+stage's time per question is its cumulative time in the profile divided by the questions; the
+wall time per question is measured apart, without the profiler. Only the question's vector comes from the real model: the passages'
 are the hash embedder's, which costs the same to search.
 
     .venv/bin/python bench/ask_stages.py [--chunks 132000] [--keep DIR]

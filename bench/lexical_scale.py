@@ -142,9 +142,9 @@ def measure(target: int, folder: Path, budgets: list[int]) -> list[tuple[str, st
     pools = [Pool(language) for language in LANGUAGES]
     store, engine, made = build(folder, target, settings.chunk_size, pools)
     analyzer = QueryAnalyzer(detector=None, glossary=Glossary.load(settings.glossary_path))
+    spread = [pool.questions[:: max(1, len(pool.questions) // QUESTIONS)][:QUESTIONS] for pool in pools]
     questions = [(analyzer.analyze(text, language).lexical_terms(), pool, gold)
-                 for pool, language in enumerate(LANGUAGES)
-                 for text, gold in pools[pool].questions[:: max(1, len(pools[pool].questions) // QUESTIONS)][:QUESTIONS]]
+                 for pool, language in enumerate(LANGUAGES) for text, gold in spread[pool]]
     limit = settings.candidates
     count = store.term_document_counts
     # The terms' counts, read from the index by the first questions after a commit; then kept.
