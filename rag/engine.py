@@ -63,6 +63,7 @@ class Engine:
         self.conversations = ConversationStore(Path(settings.index_dir) / "conversations.sqlite",
                                                ttl_hours=settings.conversation_ttl_hours)
         self.retriever = HybridRetriever(index=self.index, candidates=settings.candidates,
+                                         lexical_postings=settings.lexical_postings,
                                          model_languages=settings.model_languages())
         self.composer = Composer(idf=self._idf, text_of=self.index.text,
                                  pages_of=self.index.pages,

@@ -11,6 +11,7 @@ import numpy as np
 from . import answer_types as types
 from .analysis import LANGUAGES, PREFIX_LEN, LanguageDetector, is_informative, stem, tokens
 from .glossary import Glossary
+from .lexical_terms import LexicalTerms
 from .translation import TranslationFailed, Translator
 
 log = logging.getLogger("rag.query")
@@ -64,16 +65,14 @@ class Query:
     def prefix_terms(self) -> set[str]:
         return {p for g in self.groups for p in g.prefixes}
 
+    def lexical_terms(self) -> LexicalTerms:
+        """Its stems, cross-language prefixes and whole words, in their FTS5 columns."""
+        return LexicalTerms(frozenset(self.stem_terms), frozenset(self.prefix_terms),
+                            frozenset(g.word for g in self.groups))
+
     def fts_expression(self) -> str:
         """An FTS5 MATCH expression: any stem, cross-language prefix or whole word of the question."""
-        parts = []
-        if self.stem_terms:
-            parts.append("stem : (" + " OR ".join(_quote(t) for t in sorted(self.stem_terms)) + ")")
-        if self.prefix_terms:
-            parts.append("pref : (" + " OR ".join(_quote(t) for t in sorted(self.prefix_terms)) + ")")
-        if self.groups:
-            parts.append("word : (" + " OR ".join(_quote(g.word) for g in self.groups) + ")")
-        return " OR ".join(parts)
+        return self.lexical_terms().expression()
 
     @property
     def dense_text(self) -> str:
@@ -81,10 +80,6 @@ class Query:
         if self.language == "en" or not self.expansions:
             return self.text
         return f"{self.text} ({'; '.join(self.expansions)})"
-
-
-def _quote(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
 
 
 def _forms(word: str) -> set[str]:

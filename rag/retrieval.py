@@ -51,13 +51,15 @@ def _scaler(scores: list[dict[int, float]]) -> Callable[[float | None], float]:
 
 
 class HybridRetriever:
-    def __init__(self, *, index: Index, candidates: int = 40, model_languages: frozenset[str]) -> None:
+    def __init__(self, *, index: Index, candidates: int = 40, model_languages: frozenset[str],
+                 lexical_postings: int = 50_000) -> None:
         if not isinstance(index, Index):
             raise TypeError("index must be an Index")
         if not model_languages:
             raise ValueError("model_languages must name at least one language")
         self.index = index
         self.candidates = candidates
+        self.lexical_postings = lexical_postings
         self.model_languages = model_languages
 
     def retrieve(self, query: Query, top_k: int, mode: Mode = "hybrid", collections: Collections = None) -> list[Hit]:
@@ -81,11 +83,13 @@ class HybridRetriever:
             searched = {id(r): dict(vectors.search(r.vector, self.candidates, collections)) for r in readers}
             dense = [searched[id(r)] for r in readers]
         if mode in ("lexical", "hybrid"):
+            store = self.index.store
             for n, (form, languages) in enumerate(forms):
-                expression = form.fts_expression()
-                if expression:
-                    lexical[n] = dict(self.index.store.lexical_search(
-                        expression, self.candidates, (1.0, PREFIX_WEIGHT, WORD_WEIGHT), languages, collections))
+                # Its cost bounded whatever the index's size: the rarest terms, up to a number of postings.
+                terms, _ = form.lexical_terms().bounded(store.term_document_counts, self.lexical_postings)
+                if terms:
+                    lexical[n] = dict(store.lexical_search(terms.expression(), self.candidates,
+                                                           (1.0, PREFIX_WEIGHT, WORD_WEIGHT), languages, collections))
         # Rows removed since the vectors were published are absent, and so, once more, is any row
         # outside the collections: a passage a caller may not read never gets further than here.
         rows = self.index.store.chunks(set().union(*dense, *lexical), collections)
