@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
+
+BUSY_SECONDS = 30  # as long as a statement waits for another process's lock
 
 
 class ThreadConnections:
@@ -19,10 +22,10 @@ class ThreadConnections:
     def get(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=self._isolation_level,
+            conn = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=self._isolation_level,
                                    check_same_thread=False)
             for pragma in self._pragmas:
-                conn.execute(f"PRAGMA {pragma}")
+                _pragma(conn, pragma)
             self._local.conn = conn
             with self._lock:
                 self._close_orphans()
@@ -41,3 +44,18 @@ class ThreadConnections:
                 conn.close()
             self._opened.clear()
         self._local = threading.local()
+
+
+def _pragma(conn: sqlite3.Connection, pragma: str) -> None:
+    """A pragma, tried again while another process holds the lock: switching a file to WAL needs it
+    alone and fails at once with "database is locked" instead of waiting (two processes opening
+    one new file at once, a CLI beside the service)."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            conn.execute(f"PRAGMA {pragma}")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
