@@ -40,9 +40,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev]'
 	touch $(STAMP)
 
+# The seeds are indexed when the index holds no document yet (a file left by an empty index counts as none).
 index: setup
-	@if [ -f "$${RAG_INDEX_DIR:-index}/index.sqlite" ]; then echo "index present in $${RAG_INDEX_DIR:-index}/"; \
-	else $(BIN)/rag ingest seeds; fi
+	@if [ -f "$${RAG_INDEX_DIR:-index}/index.sqlite" ] && [ "$$($(BIN)/rag docs --json)" != "[]" ]; then \
+	echo "index present in $${RAG_INDEX_DIR:-index}/"; else $(BIN)/rag ingest seeds; fi
 
 run: index
 	$(BIN)/rag serve --host $(HOST) --port $(PORT)
