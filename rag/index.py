@@ -252,7 +252,8 @@ class Index:
                 added = [(target, rows, vectors)]
                 vector_files.write_delta(self.folder, generation, rows, added, dimension)
             self._vectors.apply(generation, rows, added)
-        return self.store.documents([target])
+        arrived = {new for _, new in renamed}  # the target may hold other documents already
+        return [d for d in self.store.documents([target]) if d.doc_id in arrived]
 
     def _held(self, collection: str) -> list[DocumentInfo]:
         """The documents of a collection; NotFound when it holds none."""

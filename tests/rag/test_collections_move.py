@@ -75,6 +75,13 @@ def test_a_collection_moves_with_new_ids_and_answers_from_its_new_name(folders):
     assert refilled["counts"]["added"] == 2
 
 
+def test_a_move_into_a_collection_that_holds_documents_reports_only_those_moved(folders):
+    assert run("remove", "note.txt", "--collection", "a").exit_code == 0
+    moved = json.loads(run("collections", "move", "a", "b", "--yes", "--json").stdout)
+    assert [d["source"] for d in moved["moved"]] == ["lighthouse.txt"]
+    assert set(docs("b")) == {"lighthouse.txt", "note.txt"}
+
+
 def test_a_source_the_target_holds_is_refused_and_nothing_moves(folders):
     before = docs("a")
     clash = run("collections", "move", "a", "b", "--yes")
