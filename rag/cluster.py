@@ -21,12 +21,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-import numpy as np
-
 from .access import check_collection
 from .analysis import LanguageDetector
 from .chunking import Chunker
-from .embedding import Embedder, load_embedder, model_name
+from .embedding import Embedder, embed_grouped, load_embedder, model_name
 from .errors import ClusterFailed, RagError
 from .index import Embedded, Progress, split
 from .loaders import BadFile
@@ -88,13 +86,10 @@ def process(file: SourceFile, job: Job, collection: str) -> tuple[list[Embedded]
     skipped: list[Skipped] = []
     documents = [split(parsed, collection, reader.detector, reader.chunker) + (parsed.attachments,)
                  for parsed in read_files(reader.parsers, [file], skipped)]
-    texts = [chunk.text for _, chunks, _ in documents for chunk in chunks]
-    vectors = reader.embedder.embed(texts) if texts else np.zeros((0, reader.embedder.dimension), np.float32)
-    embedded, taken = [], 0
-    for document, chunks, attachments in documents:
-        embedded.append(Embedded(document, chunks, vectors[taken:taken + len(chunks)], reader.model, attachments))
-        taken += len(chunks)
-    return embedded, skipped
+    vectors = embed_grouped(reader.embedder, [[c.text for c in chunks] for _, chunks, _ in documents],
+                            reader.embedder.dimension)
+    return [Embedded(document, chunks, rows, reader.model, attachments)
+            for (document, chunks, attachments), rows in zip(documents, vectors)], skipped
 
 
 def ingest(engine, files: Iterable[SourceFile], address: str, *, collection: str,

@@ -71,6 +71,15 @@ def _bucket(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest()[:4], "little")
 
 
+def embed_grouped(embedder: Embedder, groups: list[list[str]], dimension: int) -> list[np.ndarray]:
+    """The texts of every group embedded in one call (the model's batches span documents), then
+    split back: one array per group, a row per text. The model is not called when there is no text."""
+    texts = [text for group in groups for text in group]
+    vectors = embedder.embed(texts) if texts else np.zeros((0, dimension), np.float32)
+    ends = np.cumsum([len(group) for group in groups])[:-1]
+    return np.split(vectors, ends) if groups else []
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a folder on disk; never touches a model hub."""
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import vector_files
 from .approximate import Approximate
-from .embedding import Embedder
+from .embedding import Embedder, embed_grouped
 from .errors import ModelMismatch
 from .schema import Chunk, Document
 from .store import Store
@@ -80,14 +80,10 @@ class IndexVectors:
 
     def embed(self, group: list[Planned], dimension: int) -> np.ndarray:
         """One row per chunk of a group, in its order: those that came embedded, the others embedded here."""
-        texts = [c.text for _, chunks, vectors in group if vectors is None for c in chunks]
-        fresh = self.embedder.embed(texts) if texts else np.zeros((0, dimension), np.float32)
-        parts, taken = [], 0  # one row per chunk, in the group's order
-        for _, chunks, vectors in group:
-            if vectors is None:
-                vectors, taken = fresh[taken:taken + len(chunks)], taken + len(chunks)
-            parts.append(vectors)
-        embedded = np.concatenate(parts).astype(np.float32, copy=False)
+        fresh = iter(embed_grouped(self.embedder, [[c.text for c in chunks] for _, chunks, vectors in group
+                                                   if vectors is None], dimension))
+        embedded = np.concatenate([next(fresh) if vectors is None else vectors
+                                   for _, _, vectors in group]).astype(np.float32, copy=False)
         if embedded.shape[1] != dimension:  # checked before writing: mixed sizes would break the index
             raise ModelMismatch(
                 f"the index in {self.folder} holds vectors of size {dimension}, but the embedding "

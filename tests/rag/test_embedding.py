@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.embedding import HashEmbedder, bundled_model_path, load_embedder, model_name
+from rag.embedding import HashEmbedder, bundled_model_path, embed_grouped, load_embedder, model_name
 from rag.engine import Engine
 from rag.errors import ModelMismatch, ModelUnavailable
 from rag.settings import BUNDLED_MODEL, Settings
@@ -50,3 +50,17 @@ def test_a_model_exported_to_a_folder_is_loaded_from_there(tmp_path):
     # A model folder is assumed multilingual unless told otherwise.
     assert settings.model_languages() == {"en", "es", "pt"}
     assert settings.model_copy(update={"embedding_languages": "en"}).model_languages() == {"en"}
+
+
+def test_grouped_texts_are_embedded_in_one_call_and_split_back_by_group():
+    embedder = HashEmbedder(dimension=16)
+    calls = []
+    embed = embedder.embed
+    embedder.embed = lambda texts, **kw: calls.append(list(texts)) or embed(texts, **kw)
+    groups = [["trata de personas", "red de fiscales"], [], ["smuggling of migrants"]]
+    parts = embed_grouped(embedder, groups, 16)
+    assert calls == [["trata de personas", "red de fiscales", "smuggling of migrants"]]
+    assert [p.shape for p in parts] == [(2, 16), (0, 16), (1, 16)]
+    assert np.array_equal(np.concatenate(parts), embed([t for g in groups for t in g]))
+    assert embed_grouped(embedder, [[], []], 16)[1].shape == (0, 16) and embed_grouped(embedder, [], 16) == []
+    assert len(calls) == 1  # no text, no call to the model
