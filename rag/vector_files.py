@@ -19,6 +19,7 @@ a temporary name, synced, then renamed, so a reader never sees half a file.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import zipfile
@@ -120,13 +121,42 @@ def load(folder: Path, generation: int, dimension: int,
             names = [name for name in parts.files if not name.startswith(_TRAINED)]
             trained = (dict(zip(parts[f"{_TRAINED}.names"].tolist(), parts[f"{_TRAINED}.values"].tolist()))
                        if f"{_TRAINED}.names" in parts.files else {})  # none in a base of an older version
-            vectors = FaissVectors.of_parts(dimension, {name: faiss.deserialize_index(parts[name]) for name in names},
+            vectors = FaissVectors.of_parts(dimension, {name: _read_index(parts.zip, name) for name in names},
                                             trained, approximate)
     except _UNREADABLE:
         return None
     if vectors is None or not catch_up(folder, vectors, base, generation, deltas):
         return None
+    _release_freed_memory()
     return vectors
+
+
+def _release_freed_memory() -> None:
+    """Hands the heap freed by the deltas read back to the system. glibc keeps it otherwise: at
+    1M chunks a serving process stayed at 2.8 GB after loading 1.6 GB of vectors (2.1 GB with
+    this). Elsewhere than glibc there is nothing to call, and nothing is lost but the memory."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):
+        pass
+
+
+def _read_index(archive: zipfile.ZipFile, name: str) -> faiss.Index:
+    """A collection's index streamed from its member of the base into FAISS. Reading the member
+    as an array, then `faiss.deserialize_index`, held three copies of it at once (the array,
+    FAISS's copy of the array, the index): at 1M chunks a 1.2 GB base took a serving process to
+    3.7 GB while it loaded, for an index of 1.2 GB."""
+    with archive.open(f"{name}.npy") as member:
+        header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+        shape, _, dtype = header[np.lib.format.read_magic(member)](member)
+        if dtype != np.uint8 or len(shape) != 1:
+            raise ValueError(f"{name}: not a serialised index")
+        index = faiss.read_index(faiss.PyCallbackIOReader(member.read, 1 << 20))
+        # The archive checks the member's CRC as its last byte is read: reading to the end makes
+        # sure that happens (a flipped byte in the vectors reads as a valid index otherwise).
+        if member.read():
+            raise ValueError(f"{name}: bytes after the serialised index")
+        return index
 
 
 def catch_up(folder: Path, vectors: FaissVectors, start: int, generation: int,
