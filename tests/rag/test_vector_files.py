@@ -1,6 +1,7 @@
 """The vectors' files read back: a base streamed into FAISS gives the index that was written, flat
 or IVF, with its deltas; a damaged base is unreadable (the index is then rebuilt from SQLite)."""
 
+import faiss
 import numpy as np
 import pytest
 
@@ -68,5 +69,15 @@ def test_a_flipped_byte_in_the_vectors_is_caught_by_the_archives_checksum(writte
 
 
 def test_a_member_that_is_no_serialised_index_is_unreadable(tmp_path):
-    np.savez(tmp_path / "vectors.1.faiss", a=np.zeros((3, 4), np.float32))
+    with open(tmp_path / "vectors.1.faiss", "wb") as handle:
+        np.savez(handle, a=np.zeros((3, 4), np.float32))
     assert vector_files.load(tmp_path, 1, DIMENSION) is None
+
+
+def test_a_base_written_by_the_previous_version_is_read(tmp_path):
+    """Bases were np.savez of each index's `faiss.serialize_index` bytes: the same archive."""
+    vectors = FaissVectors.from_arrays(DIMENSION, np.arange(50), ["a"] * 50, vectors_of(50, 5))
+    with open(tmp_path / "vectors.2.faiss", "wb") as handle:  # a name, np.savez would add ".npz" to
+        np.savez(handle, a=faiss.serialize_index(vectors.parts()["a"]))
+    loaded = vector_files.load(tmp_path, 2, DIMENSION)
+    assert loaded.search(vectors_of(1, 6)[0], 5) == vectors.search(vectors_of(1, 6)[0], 5)
