@@ -106,7 +106,7 @@ def stages_of(engine, asked: list[str]) -> tuple[list[float], dict[str, list[flo
     embedder, vectors = engine.index.embedder, engine.index.vectors
     stages.time(engine.analyzer, "analyze", "analysis and translation")
     stages.time(embedder, "embed", lambda texts, **kw: f"{kw.get('kind', 'passage')} embedding")
-    stages.time(engine.index.store, "lexical_search", "lexical (FTS5)")
+    stages.time(engine.index.lexical, "search", "lexical (Tantivy)")
     stages.time(vectors, "search", "vector search")
     stages.time(engine.composer, "compose", "composing the answer")
     totals = []

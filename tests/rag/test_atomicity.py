@@ -49,6 +49,13 @@ if crash == "inside-transaction":
         maybe_die()
         return rows
     Store.insert_document = staticmethod(insert_then_die)
+elif crash == "after-lexical-commit":  # Tantivy committed, SQLite's transaction not
+    from rag.lexical import LexicalIndex
+    commit = LexicalIndex.commit
+    def commit_then_die(self, *args):
+        commit(self, *args)
+        maybe_die()
+    LexicalIndex.commit = commit_then_die
 elif crash == "before-delta-write":
     import rag.vector_files
     write_delta = rag.vector_files.write_delta
@@ -341,6 +348,19 @@ def test_crash_at_each_step_of_a_commit(point, corpus, reference, tmp_path, chec
     state = assert_usable(index_dir, check, corpus["texts"])
     assert 0 < len(state) < DOCS
     assert all(state[source] == reference["v1"][source] for source in state)  # whole documents only
+    finish_and_compare(index_dir, corpus["v1"], reference["v1"], check)
+
+
+def test_crash_between_the_lexical_and_the_sqlite_commits(corpus, reference, tmp_path, check):
+    """Tantivy then holds a generation SQLite never reached: opening the index rebuilds it from SQLite."""
+    from lexical_files import lexical_rows
+
+    index_dir = tmp_path / "index"
+    run_to_crash(start(index_dir, corpus["v1"], CRASH_AT="after-lexical-commit", CRASH_AFTER=3))
+    assert generation(index_dir) == 2 and lexical_rows(index_dir)[0] == 3
+    state = assert_usable(index_dir, check, corpus["texts"])  # consistent: Tantivy mirrors SQLite again
+    assert 0 < len(state) < DOCS
+    assert all(state[source] == reference["v1"][source] for source in state)
     finish_and_compare(index_dir, corpus["v1"], reference["v1"], check)
 
 
