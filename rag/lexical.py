@@ -41,8 +41,8 @@ _GENERATION_ROW = 0
 # The writer's memory: one thread (the other core embeds); a rebuild adds more at once.
 WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
-# A rebuild reads SQLite's chunks in batches of this many rows (bounded memory at 1M chunks).
-REBUILD_BATCH = 20_000
+# A rebuild tells its progress every tenth of the chunks, and at most every this many.
+PROGRESS_EVERY = 20_000
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ class LexicalIndex:
             for row in rows():
                 writer.add_document(self._document(row))
                 done += 1
-                if done % max(REBUILD_BATCH, total // 10) == 0:
+                if done % max(PROGRESS_EVERY, total // 10) == 0:
                     log.warning("  lexical index: %s of %s chunks", f"{done:,}", f"{total:,}")
             writer.add_document(tantivy.Document(row=_GENERATION_ROW, generation=generation))
             writer.commit()
