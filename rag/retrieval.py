@@ -21,10 +21,11 @@ from .store import Collections
 Mode = Literal["dense", "lexical", "hybrid"]
 # BM25 weights of the fields besides the stemmed one: 5-letter prefixes (cognates across
 # languages) and whole words, whose exact matches stemming blurs ("nacional" vs "nación").
-# Chosen on XQuAD articles 0-23: whole words at 1.5 raised R@1 from 0.937 to 0.940 (es/es)
-# and from 0.962 to 0.965 (en/en).
+# Chosen on XQuAD articles 0-23 (bench/lexical_weights.py): with FTS5, whole words at 1.5 raised
+# R@1 (es/es 0.937 to 0.940, en/en 0.962 to 0.965); with Tantivy's per-field BM25, 1.0 beats 1.5
+# in all four language settings (lexical R@1 +0.3 to +0.5 points).
 PREFIX_WEIGHT = 0.35
-WORD_WEIGHT = 1.5
+WORD_WEIGHT = 1.0
 # Dense weights (lexical is 1) when the model does not know one of the two languages.
 UNKNOWN_SAME_LANGUAGE = 0.2
 UNKNOWN_CROSS_LANGUAGE = 0.5
@@ -52,13 +53,15 @@ def _scaler(scores: list[dict[int, float]]) -> Callable[[float | None], float]:
 
 
 class HybridRetriever:
-    def __init__(self, *, index: Index, candidates: int = 40, model_languages: frozenset[str]) -> None:
+    def __init__(self, *, index: Index, candidates: int = 40, model_languages: frozenset[str],
+                 lexical_weights: tuple[float, float, float] = LEXICAL_WEIGHTS) -> None:
         if not isinstance(index, Index):
             raise TypeError("index must be an Index")
         if not model_languages:
             raise ValueError("model_languages must name at least one language")
         self.index = index
         self.candidates = candidates
+        self.lexical_weights = lexical_weights  # another choice only to measure it (bench/lexical_weights.py)
         self.model_languages = model_languages
 
     def retrieve(self, query: Query, top_k: int, mode: Mode = "hybrid", collections: Collections = None) -> list[Hit]:
@@ -83,8 +86,8 @@ class HybridRetriever:
             dense = [searched[id(r)] for r in readers]
         if mode in ("lexical", "hybrid"):
             for n, (form, languages) in enumerate(forms):
-                lexical[n] = dict(self.index.lexical.search(form.lexical_terms(), self.candidates, LEXICAL_WEIGHTS,
-                                                            languages, collections))
+                lexical[n] = dict(self.index.lexical.search(form.lexical_terms(), self.candidates,
+                                                            self.lexical_weights, languages, collections))
         # Rows removed since the vectors were published are absent, and so, once more, is any row
         # outside the collections: a passage a caller may not read never gets further than here.
         rows = self.index.store.chunks(set().union(*dense, *lexical), collections)
