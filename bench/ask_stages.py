@@ -43,8 +43,7 @@ STAGES = [
     ("  retrieval", "rag/retrieval.py", "retrieve"),
     ("    query embedding (real model)", "rag/embedding.py", "embed"),
     ("    FAISS search", "rag/vectors.py", "search"),
-    ("    terms bounded (their counts, cached)", "rag/lexical_terms.py", "bounded"),
-    ("    lexical search (FTS5)", "rag/store.py", "lexical_search"),
+    ("    lexical search (Tantivy)", "rag/lexical.py", "search"),
     ("    candidates' rows read", "rag/store.py", "chunks"),
     ("  answer composed", "rag/answer.py", "compose"),
     ("    IDF of the question's words", "rag/engine.py", "_idf"),
@@ -108,7 +107,7 @@ def main() -> None:
             engine.ask(question)
         profile.disable()
         print(f"\n## {engine.index.store.count()[1]:,} chunks, {len(asked)} questions, model "
-              f"{settings.embedding_model}, lexical postings {getattr(settings, 'lexical_postings', 'unbounded')}")
+              f"{settings.embedding_model}")
         print(table([("wall time per question", f"p50 {np.percentile(walls, 50):.1f} ms, "
                                                 f"p95 {np.percentile(walls, 95):.1f} ms (no profiler)"),
                      *stages(profile, len(asked))]))

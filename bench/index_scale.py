@@ -6,12 +6,17 @@ documents of XQuAD sentences (English and Spanish) shuffled together, then print
 
 - ingest wall time, and the bytes the process wrote (/proc/self/io: `wchar` counts every write()
   call, `write_bytes` what reached the disk by the time of the reading);
-- the files: the vectors' base and deltas, and SQLite; the bytes of vectors' files written, against
+- the files: the vectors' base and deltas, SQLite, and the lexical index (Tantivy); the bytes of vectors' files written, against
   the vectors written as one file;
 - a one-document upload into the index built: its time and bytes written;
 - reopening: reading the vectors back from their files in a new process-like Index;
 - per question, without the model: the documents' languages (the cached read, and the SQL it
-  replaces), BM25 over FTS5 for XQuAD questions, and the FAISS flat search (p50 over the questions).
+  replaces), the lexical search (Tantivy BM25) for XQuAD questions, and the FAISS flat search (p50
+  over the questions).
+
+The code before Tantivy (FTS5 in SQLite) is measured by its own copy of this script:
+`git archive <commit> | tar -x -C /tmp/main-snap; PYTHONPATH=/tmp/main-snap .venv/bin/python
+/tmp/main-snap/bench/index_scale.py --chunks 132000`.
 
 Before this change, on this text (the previous commit's code, same script): 13.8k chunks 12.6 s and
 0.81 GB written; 140k chunks 305 s and 61.5 GB written, for a 217 MB vectors' file. The issue's
@@ -42,7 +47,7 @@ from rag.glossary import Glossary
 from rag.index import Index
 from rag.parsing import Parsed
 from rag.query import QueryAnalyzer
-from rag.retrieval import PREFIX_WEIGHT, WORD_WEIGHT
+from rag.retrieval import LEXICAL_WEIGHTS
 from rag.settings import Settings
 
 DIMENSION = 384
@@ -122,6 +127,7 @@ def measure(target: int, folder: Path) -> list[tuple[str, str]]:
     whole = sum(len(faiss.serialize_index(part)) for part in index.vectors.parts().values())
     base, deltas = sizes(folder, "vectors.*.faiss"), sizes(folder, "delta.*.npz")
     sqlite = sizes(folder, "index.sqlite*")
+    lexical_bytes = sizes(folder / "lexical", "*")
 
     before = io()[0]
     started = time.perf_counter()
@@ -136,9 +142,8 @@ def measure(target: int, folder: Path) -> list[tuple[str, str]]:
     chance = np.random.default_rng(15)
     vectors = chance.standard_normal((len(questions), DIMENSION)).astype(np.float32)
     sql = "SELECT DISTINCT language FROM documents {} WHERE 1"
-    lexical = [ms(lambda q=q: store.lexical_search(q.fts_expression(), settings.candidates,
-                                                   (1.0, PREFIX_WEIGHT, WORD_WEIGHT)))
-               for q in questions if q.fts_expression()]
+    lexical = [ms(lambda q=q: reopened.lexical.search(q.lexical_terms(), settings.candidates, LEXICAL_WEIGHTS))
+               for q in questions if q.lexical_terms()]
     dense = [ms(lambda v=v: reopened.vectors.search(v, settings.candidates)) for v in vectors]
     chunks = store.count()[1]
     reopened.close()
@@ -151,14 +156,15 @@ def measure(target: int, folder: Path) -> list[tuple[str, str]]:
         ("vectors' files written", f"{vector_bytes / 1e6:.0f} MB, {vector_bytes / whole:.2f}x the vectors "
                                    f"as one file ({whole / 1e6:.0f} MB)"),
         ("SQLite (with its WAL)", f"{sqlite / 1e6:.0f} MB"),
-        ("written / (vectors + SQLite)", f"{wrote / (base + deltas + sqlite):.2f}x"),
+        ("lexical index (Tantivy)", f"{lexical_bytes / 1e6:.0f} MB"),
+        ("written / (vectors + SQLite + Tantivy)", f"{wrote / (base + deltas + sqlite + lexical_bytes):.2f}x"),
         ("upload of one document into it", f"{upload_ms:.0f} ms, {upload_bytes / 1e6:.2f} MB written"),
         ("vectors read back on opening", f"{load_ms:.0f} ms"),
         ("languages, per question (cached)", f"{ms(store.languages, 1000) * 1000:.0f} µs"),
         ("  the SQL it replaces", f"{ms(lambda: store.db.execute(sql.format('')).fetchall(), 20):.2f} ms"),
         ("  the same, without documents(language)",
          f"{ms(lambda: store.db.execute(sql.format('NOT INDEXED')).fetchall(), 20):.2f} ms"),
-        ("lexical (FTS5 BM25), p50", f"{median(lexical):.1f} ms over {len(lexical)} XQuAD questions"),
+        ("lexical (Tantivy BM25), p50", f"{median(lexical):.1f} ms over {len(lexical)} XQuAD questions"),
         ("FAISS flat search, p50", f"{median(dense):.1f} ms"),
     ]
 

@@ -1,21 +1,22 @@
-"""The lexical search's cost as the index grows, by engine and variant (issue 15, item 2).
+"""The lexical search's cost as the index grows: the project's Tantivy index against FTS5 as it
+was before it (issue 15, item 2).
 
 For each size, a corpus of chunks of shuffled XQuAD sentences (English and Spanish, one language
-per chunk, about the chunker's size), analysed by the project's own analyser into the three
-columns (stems, 5-letter prefixes, words) and written straight into the index's FTS5 table
-without vectors (the rest of the index plays no part in this search), and into a Tantivy index
-of the same three fields. Then, for 100 XQuAD questions (50 English, 50 Spanish) analysed as
-`/ask` does, the candidates' search (40 rows) with:
+per chunk, about the chunker's size), without vectors (the rest of the index plays no part in
+this search), written into the project's lexical index (rag/lexical.py, from each chunk's text,
+one collection per language) and, as the code before it did, into an FTS5 table of the same three
+columns (stems, 5-letter prefixes, words) analysed by the same analyser. Then, for 100 XQuAD
+questions (50 English, 50 Spanish) analysed as `/ask` does, the candidates' search (40 rows):
 
-- FTS5 as it was: every term of the question;
-- FTS5 bounded: the terms read rarest first up to the budget of postings (rag/lexical_terms.py),
-  their counts included, as the service keeps them until the next commit (warm); their first
-  reading from the index (uncached, once per term and commit) is printed apart;
-- Tantivy: the same terms, as a boolean query of term queries boosted by the columns' weights.
+- FTS5 as it was: every term of the question (the bound on its terms that came later cost quality:
+  docs/scaling.md);
+- Tantivy: `LexicalIndex.search`, as the retriever calls it;
+- Tantivy filtered by language (the question's own, as a translated question searches each
+  language's passages) and by collection (the same passages named by collection).
 
-It prints p50/p95 per variant, the postings read, the sizes on disk, and a quality check at that
-size: how often the top row holds the question's gold sentence (the one holding its answer), and
-how many of the unbounded search's 10 best are among the variant's 40.
+It prints p50/p95 per variant, the sizes on disk, and a quality check at that size: how often the
+top row holds the question's gold sentence (the one holding its answer), and how many of the FTS5
+search's 10 best are among the variant's 40.
 
     .venv/bin/python bench/lexical_scale.py [--chunks 132000 1000000] [--keep DIR]
 
@@ -28,7 +29,7 @@ import argparse
 import json
 import random
 import re
-import statistics
+import sqlite3
 import tempfile
 import time
 from pathlib import Path
@@ -38,13 +39,12 @@ import numpy as np
 from _common import XQUAD, table
 from rag.analysis import index_terms
 from rag.glossary import Glossary
-from rag.lexical_terms import COLUMNS, LexicalTerms
+from rag.lexical import LexicalIndex, LexicalRow
+from rag.lexical_terms import LexicalTerms
 from rag.query import QueryAnalyzer
-from rag.retrieval import PREFIX_WEIGHT, WORD_WEIGHT
+from rag.retrieval import LEXICAL_WEIGHTS
 from rag.settings import Settings
-from rag.store import Store
 
-WEIGHTS = (1.0, PREFIX_WEIGHT, WORD_WEIGHT)
 LANGUAGES = ("en", "es")
 QUESTIONS = 50  # per language
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -83,52 +83,39 @@ def chunks(target: int, size: int, pools: list[Pool]):
         yield pool, picked
 
 
-def build(folder: Path, target: int, size: int, pools: list[Pool]) -> tuple[Store, "tantivy.Index", list]:
-    """The FTS5 table and the Tantivy index of `target` chunks, made or found in `folder`; and each
+def build(folder: Path, target: int, size: int, pools: list[Pool]) -> tuple[sqlite3.Connection, LexicalIndex, list]:
+    """The FTS5 table and the lexical index of `target` chunks, made or found in `folder`; and each
     chunk's (pool, sentences), by row from 1."""
-    import tantivy
-
     folder.mkdir(parents=True, exist_ok=True)
     made = list(chunks(target, size, pools))
-    fresh = not (folder / "index.sqlite").exists()
-    store = Store(folder / "index.sqlite")
-    schema = tantivy.SchemaBuilder()
-    for column in COLUMNS:
-        schema.add_text_field(column, tokenizer_name="whitespace", index_option="freq")
-    schema.add_integer_field("row", stored=True, fast=True)
-    (folder / "tantivy").mkdir(exist_ok=True)
-    engine = tantivy.Index(schema.build(), path=str(folder / "tantivy"))
+    fresh = not (folder / "fts5.sqlite").exists()
+    db = sqlite3.connect(folder / "fts5.sqlite")
+    lexical = LexicalIndex(folder, lambda: 1)  # the generation of the one commit below
     if fresh:
         started = time.perf_counter()
-        with store.write() as db:
+        with db:
+            db.execute("CREATE VIRTUAL TABLE chunk_terms USING fts5(stem, pref, word, tokenize='unicode61')")
             db.executemany("INSERT INTO chunk_terms (rowid, stem, pref, word) VALUES (?, ?, ?, ?)",
                            ((row, *_joined(pools[pool], picked)) for row, (pool, picked) in enumerate(made, 1)))
         print(f"  FTS5 table of {target:,} chunks written in {time.perf_counter() - started:.0f} s", flush=True)
         started = time.perf_counter()
-        writer = engine.writer(heap_size=500_000_000, num_threads=1)
-        for row, (pool, picked) in enumerate(made, 1):
-            stem, pref, word = _joined(pools[pool], picked)
-            writer.add_document(tantivy.Document(stem=stem, pref=pref, word=word, row=row))
-        writer.commit()
-        writer.wait_merging_threads()
+        with lexical.writing():
+            lexical.commit(1, [], (LexicalRow(row, " ".join(_sentences(pools, chunk)), LANGUAGES[chunk[0]],
+                                              LANGUAGES[chunk[0]]) for row, chunk in enumerate(made, 1)))
         print(f"  Tantivy index written in {time.perf_counter() - started:.0f} s", flush=True)
-    engine.reload()
-    return store, engine, made
+    return db, lexical, made
 
 
 def _joined(pool: Pool, picked: list[int]) -> tuple[str, str, str]:
     return tuple(" ".join(pool.columns[s][c] for s in picked) for c in range(3))
 
 
-def tantivy_search(engine, terms: LexicalTerms, limit: int) -> list[tuple[int, float]]:
-    import tantivy
-
-    schema, searcher = engine.schema, engine.searcher()
-    query = tantivy.Query.boolean_query([
-        (tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, column, term), weight))
-        for (column, column_terms), weight in zip(terms.columns().items(), WEIGHTS) for term in column_terms])
-    hits = searcher.search(query, limit).hits
-    return [(searcher.doc(address)["row"][0], score) for score, address in hits]
+def fts5_search(db: sqlite3.Connection, terms: LexicalTerms, limit: int) -> list[tuple[int, float]]:
+    """The search of the code before Tantivy: an OR of every term, each in its column."""
+    expression = " OR ".join(f"{column} : (" + " OR ".join('"' + t.replace('"', '""') + '"' for t in sorted(held))
+                             + ")" for column, held in terms.columns().items() if held)
+    return db.execute("SELECT rowid, -bm25(chunk_terms, ?, ?, ?) AS s FROM chunk_terms WHERE chunk_terms MATCH ? "
+                      "ORDER BY s DESC LIMIT ?", (*LEXICAL_WEIGHTS, expression, limit)).fetchall()
 
 
 def timed(fn) -> tuple[float, object]:
@@ -137,58 +124,43 @@ def timed(fn) -> tuple[float, object]:
     return (time.perf_counter() - started) * 1000, out
 
 
-def measure(target: int, folder: Path, budgets: list[int]) -> list[tuple[str, str]]:
+def measure(target: int, folder: Path) -> list[tuple[str, str]]:
     settings = Settings()
     pools = [Pool(language) for language in LANGUAGES]
-    store, engine, made = build(folder, target, settings.chunk_size, pools)
+    db, lexical, made = build(folder, target, settings.chunk_size, pools)
     analyzer = QueryAnalyzer(detector=None, glossary=Glossary.load(settings.glossary_path))
     spread = [pool.questions[:: max(1, len(pool.questions) // QUESTIONS)][:QUESTIONS] for pool in pools]
     questions = [(analyzer.analyze(text, language).lexical_terms(), pool, gold)
                  for pool, language in enumerate(LANGUAGES) for text, gold in spread[pool]]
     limit = settings.candidates
-    count = store.term_document_counts
-    # The terms' counts, read from the index by the first questions after a commit; then kept.
-    counting = [timed(lambda t=t: t.bounded(count, 0))[0] for t, _, _ in questions]
 
-    def fts(terms: LexicalTerms):
-        return store.lexical_search(terms.expression(), limit, WEIGHTS) if len(terms) else []
+    def tantivy(*filters: str):
+        return lambda terms, pool: lexical.search(terms, limit, LEXICAL_WEIGHTS,
+                                                  **{name: {LANGUAGES[pool]} for name in filters})
 
-    def bounded(budget: int):
-        def search(terms: LexicalTerms):
-            kept, postings = terms.bounded(count, budget)
-            return fts(kept), postings
-        return search
-
-    variants = {"FTS5, every term": lambda t: (fts(t), _postings(count, t)),
-                **{f"FTS5, bounded to {b:,} postings": bounded(b) for b in budgets},
-                "Tantivy, every term": lambda t: (tantivy_search(engine, t, limit), _postings(count, t))}
+    variants = {"FTS5, every term (before)": lambda terms, pool: fts5_search(db, terms, limit),
+                "Tantivy": tantivy(),
+                "Tantivy, the question's language": tantivy("languages"),
+                "Tantivy, its language and collection": tantivy("languages", "collections")}
     times: dict[str, list[float]] = {name: [] for name in variants}
     found: dict[str, list] = {name: [] for name in variants}
     for _ in range(2):  # rounds alternate the variants: the machine's load falls on all alike
         for name, search in variants.items():
-            runs = [timed(lambda t=t: search(t)) for t, _, _ in questions]
+            runs = [timed(lambda t=t, p=p: search(t, p)) for t, p, _ in questions]
             times[name] += [ms for ms, _ in runs]
             found[name] = [out for _, out in runs]
-    rows = [("chunks", f"{target:,}"), ("FTS5 (SQLite file)", f"{_size(folder, 'index.sqlite*') / 1e6:,.0f} MB"),
-            ("Tantivy", f"{_size(folder / 'tantivy', '*') / 1e6:,.0f} MB"),
-            ("terms' counts, uncached", f"p50 {_pct(counting, 50):.1f} ms, p95 {_pct(counting, 95):.1f} ms "
-                                        "(the first questions after a commit; kept until the next)")]
-    full = [[r for r, _ in hits[:10]] for hits, _ in found["FTS5, every term"]]
+    rows = [("chunks", f"{target:,}"), ("FTS5 (its SQLite file)", f"{_size(folder, 'fts5.sqlite*') / 1e6:,.0f} MB"),
+            ("Tantivy", f"{_size(lexical.path, '*') / 1e6:,.0f} MB")]
+    full = [[r for r, _ in hits[:10]] for hits in found["FTS5, every term (before)"]]
     for name in variants:
-        hits = [h for h, _ in found[name]]
+        hits = found[name]
         gold = sum(bool(h) and pools[pool].sentences[g] in _sentences(pools, made[h[0][0] - 1])
                    for h, (_, pool, g) in zip(hits, questions)) / len(questions)
         kept = np.mean([len(set(f) & {r for r, _ in h}) / max(1, len(f)) for f, h in zip(full, hits)])
-        postings = statistics.median(p for _, p in found[name])
         rows.append((name, f"p50 {_pct(times[name], 50):.1f} ms, p95 {_pct(times[name], 95):.1f} ms; "
-                           f"gold in top row {gold:.3f}; full top-10 in its 40: {kept:.3f}; "
-                           f"postings p50 {postings:,.0f}"))
-    store.close()
+                           f"gold in top row {gold:.3f}; FTS5's top-10 in its 40: {kept:.3f}"))
+    db.close()
     return rows
-
-
-def _postings(count, terms: LexicalTerms) -> int:
-    return sum(sum(count(column, t).values()) for column, t in terms.columns().items())
 
 
 def _sentences(pools: list[Pool], chunk: tuple[int, list[int]]) -> list[str]:
@@ -207,18 +179,13 @@ def _size(folder: Path, pattern: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--chunks", type=int, nargs="+", default=[132_000, 1_000_000])
-    parser.add_argument("--budgets", type=int, nargs="+", default=[5_000, 10_000, 20_000])
     parser.add_argument("--keep", type=Path, help="a folder to keep the corpora in, and reuse them from")
     args = parser.parse_args()
-    try:
-        import tantivy  # noqa: F401
-    except ImportError:
-        raise SystemExit("bench/lexical_scale.py measures Tantivy too: install the dev extra (pip install -e '.[dev]')")
     with tempfile.TemporaryDirectory() as tmp:
         for target in args.chunks:
             folder = (args.keep or Path(tmp)) / f"lexical-{target}"
             print(f"\n## {target:,} chunks", flush=True)
-            print(table(measure(target, folder, args.budgets)), flush=True)
+            print(table(measure(target, folder)), flush=True)
 
 
 if __name__ == "__main__":

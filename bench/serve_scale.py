@@ -12,7 +12,7 @@ questions (English and Spanish alternately, each once, after a warm-up) over HTT
 - build time, and what the vectors became (flat, or IVF with its lists);
 - warm /ask p50 and p95, and the serving process's RSS (now, and its peak);
 - Engine.ask in the same process on as many other questions (none cached yet), with the time of
-  each stage as it runs: analysis with translation, the query embedding, the lexical search (FTS5,
+  each stage as it runs: analysis with translation, the query embedding, the lexical search (Tantivy,
   every form of the question), the vector search, composing the answer (of which the sentences
   embedded for it), and the rest (fusion, reading chunks, glosses, the conversation).
 
@@ -106,14 +106,14 @@ def stages_of(engine, asked: list[str]) -> tuple[list[float], dict[str, list[flo
     embedder, vectors = engine.index.embedder, engine.index.vectors
     stages.time(engine.analyzer, "analyze", "analysis and translation")
     stages.time(embedder, "embed", lambda texts, **kw: f"{kw.get('kind', 'passage')} embedding")
-    stages.time(engine.index.store, "lexical_search", "lexical (FTS5)")
+    stages.time(engine.index.lexical, "search", "lexical (Tantivy)")
     stages.time(vectors, "search", "vector search")
     stages.time(engine.composer, "compose", "composing the answer")
     totals = []
     for question in asked:
         stages.times.append({})
         totals += timed_ms(lambda: engine.ask(question), 1)
-    names = ["analysis and translation", "query embedding", "lexical (FTS5)", "vector search",
+    names = ["analysis and translation", "query embedding", "lexical (Tantivy)", "vector search",
              "composing the answer", "passage embedding"]
     per_stage = {name: [t.get(name, 0.0) for t in stages.times] for name in names}
     # Sentences embedded while composing (rag/meaning.py) are part of composing's time.

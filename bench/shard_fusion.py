@@ -6,7 +6,7 @@ into shards by a hash of (collection, source), each shard an index folder of its
 For XQuAD questions (half English, half Spanish), against the single index:
 
 - dense: each shard's RAG_CANDIDATES best raw inner products, merged by score: the same top-10?
-- lexical: each shard's best raw FTS5 BM25 scores, merged by score: how many of the single
+- lexical: each shard's best raw BM25 scores (Tantivy), merged by score: how many of the single
   index's candidates? (BM25 weighs a term by the shard's own statistics, not the whole index's.)
 - fused: each shard's hybrid top-10 (scores scaled over that shard's candidates only), merged by
   fused score: the single index's top-10?
@@ -33,13 +33,12 @@ from rag.glossary import Glossary
 from rag.index import Index
 from rag.parsing import Parsed
 from rag.query import QueryAnalyzer
-from rag.retrieval import PREFIX_WEIGHT, WORD_WEIGHT, HybridRetriever
+from rag.retrieval import LEXICAL_WEIGHTS, HybridRetriever
 from rag.schema import DEFAULT_COLLECTION
 from rag.settings import Settings
 from shards import merged, same
 
 TOP = 10
-WEIGHTS = (1.0, PREFIX_WEIGHT, WORD_WEIGHT)
 
 
 def shard_of(source: str, shards: int) -> int:
@@ -73,9 +72,9 @@ def measure(whole: Index, shards: list[Index], questions: list, settings: Settin
         expected = keyed(whole, whole.vectors.search(vector, limit))
         got = merged([keyed(s, s.vectors.search(vector, limit)) for s in shards], limit)
         dense_same += same(got, expected) != "different"
-        expression = query.fts_expression()
-        expected = {k for k, _ in keyed(whole, whole.store.lexical_search(expression, limit, WEIGHTS))}
-        got = merged([keyed(s, s.store.lexical_search(expression, limit, WEIGHTS)) for s in shards], limit)
+        terms = query.lexical_terms()
+        expected = {k for k, _ in keyed(whole, whole.lexical.search(terms, limit, LEXICAL_WEIGHTS))}
+        got = merged([keyed(s, s.lexical.search(terms, limit, LEXICAL_WEIGHTS)) for s in shards], limit)
         lexical_kept += len(expected & {k for k, _ in got}) / max(1, len(expected))
         single, *parts = [[(f"{h.doc_id}:{h.start}", h.score) for h in r.retrieve(query, TOP)] for r in retrievers]
         naive = merged(parts, TOP)
@@ -105,7 +104,7 @@ def main() -> None:
     files = documents(args.chunks, settings.chunk_size - settings.chunk_overlap)
     analyzer = QueryAnalyzer(detector=LanguageDetector(), glossary=Glossary.load(settings.glossary_path))
     questions = [analyzer.analyze(q) for language in ("en", "es") for q in xquad(language)[1][:args.questions // 2]]
-    questions = [q for q in questions if q.fts_expression()]
+    questions = [q for q in questions if q.lexical_terms()]
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         whole = built(Path(tmp) / "whole", files, settings)

@@ -63,7 +63,6 @@ class Engine:
         self.conversations = ConversationStore(Path(settings.index_dir) / "conversations.sqlite",
                                                ttl_hours=settings.conversation_ttl_hours)
         self.retriever = HybridRetriever(index=self.index, candidates=settings.candidates,
-                                         lexical_postings=settings.lexical_postings,
                                          model_languages=settings.model_languages())
         self.composer = Composer(idf=self._idf, text_of=self.index.text,
                                  pages_of=self.index.pages,
@@ -121,8 +120,8 @@ class Engine:
         # evidence. Weighing it less (as an untranslated word) answered unanswerable questions
         # from mistranslations ("orçamento" -> "estimate"): seeds dev n04.
         missing_weight = UNKNOWN_FOREIGN_WEIGHT if query.language not in store.languages() else 1.0
-        stem_df = store.term_document_counts("stem", query.stem_terms)
-        prefix_df = store.term_document_counts("pref", {p for g in groups for p in g.prefixes})
+        stem_df = self.index.lexical.document_counts("stem", query.stem_terms)
+        prefix_df = self.index.lexical.document_counts("pref", {p for g in groups for p in g.prefixes})
         weights = {}
         for g in groups:
             df = max((stem_df.get(s, 0) for s in g.stems), default=0)

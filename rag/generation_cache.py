@@ -1,7 +1,7 @@
 """Answers that depend only on the index's contents, kept until its generation changes.
 
 A question asked which languages the documents are in several times (analyser, retriever, IDF),
-and counted the chunks and each word's documents: at 132k chunks `SELECT DISTINCT language`
+and counted the chunks: at 132k chunks `SELECT DISTINCT language`
 alone took 25-37 ms. These change only when a writer commits, and every commit bumps the
 generation, whichever process made it; reading the generation is one lookup by primary key.
 """
@@ -9,10 +9,11 @@ generation, whichever process made it; reading the generation is one lookup by p
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
 from typing import Any
 
-# Bounds the memory of the per-word counts; when full, the cache starts again from empty.
+# Bounds the memory of the answers kept (one per set of collections read); when full, the cache
+# starts again from empty.
 MAX_ENTRIES = 100_000
 
 
@@ -50,16 +51,3 @@ class GenerationCache:
         value = compute()
         self._keep(generation, {key: value})
         return value
-
-    def get_many(self, keys: Iterable[Hashable], compute: Callable[[list], dict]) -> dict:
-        """The values of `keys`; `compute` gets those not kept and returns a value for each."""
-        keys = list(keys)
-        generation = self._current()
-        with self._lock:
-            found = {key: self._values[key] for key in keys if key in self._values}
-        missing = [key for key in keys if key not in found]
-        if missing:
-            computed = compute(missing)
-            self._keep(generation, computed)
-            found.update(computed)
-        return found

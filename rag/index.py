@@ -1,4 +1,4 @@
-"""The index on disk: SQLite (truth) plus FAISS (derived), written atomically by one writer."""
+"""The index on disk: SQLite (truth) plus FAISS and Tantivy (derived), written atomically by one writer."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from .analysis import LanguageDetector
 from .approximate import Approximate
 from .chunking import Chunker
 from .embedding import Embedder, is_embedder
-from .errors import InvalidInput, ModelMismatch, NotFound
+from .errors import IndexBusy, InvalidInput, ModelMismatch, NotFound
 from .index_vectors import IndexVectors, Planned
+from .lexical import LexicalIndex, LexicalRow
 from .locking import WriteLock
 from .mail import MAIL_KINDS
 from .parsing import Parsed
@@ -74,6 +75,12 @@ class Index:
         self.store = Store(self.folder / "index.sqlite")
         self.check_model()
         self._vectors = IndexVectors(self.folder, self.store, embedder, approximate, self.check_model)
+        self.lexical = LexicalIndex(self.folder, self.store.generation)
+        try:  # an index of an older version, or a writer killed between its two commits
+            with WriteLock(self.folder):
+                self._rebuild_lexical()
+        except IndexBusy:
+            pass  # the writer holding the lock brings it up to date before its first commit
 
     # --- model -------------------------------------------------------------------------------
 
@@ -92,6 +99,12 @@ class Index:
     def vectors(self) -> FaissVectors:
         """The vectors of the newest committed generation (rag/index_vectors.py)."""
         return self._vectors.current()
+
+    def _rebuild_lexical(self) -> None:
+        """Under the write lock: the lexical index rebuilt from SQLite when it is not at its generation."""
+        if self.lexical.is_stale():
+            db = self.store.db
+            self.lexical.rebuild(lambda: Store.lexical_rows(db), self.store.count()[1], self.store.generation())
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -126,8 +139,10 @@ class Index:
 
     @contextmanager
     def _writer(self) -> Iterator[None]:
-        with WriteLock(self.folder), self._vectors.writing():
-            yield
+        with WriteLock(self.folder):
+            self._rebuild_lexical()
+            with self._vectors.writing(), self.lexical.writing():
+                yield
 
     def ingest(self, files: Iterable[Parsed | Embedded], *, collection: str = DEFAULT_COLLECTION,
                progress: Progress | None = None) -> IngestReport:
@@ -177,6 +192,7 @@ class Index:
         embedded = self._vectors.embed(group, dimension)
         removed: list[int] = []
         added: Added = []
+        lexical: list[LexicalRow] = []
         with self.store.write() as db:
             Store.set_meta(db, "model", self.embedder.name)
             Store.set_meta(db, "dimension", str(dimension))
@@ -187,13 +203,17 @@ class Index:
                     removed += Store.delete_document(db, previous[0])
                 part = embedded[offset:offset + len(chunks)]
                 offset += len(chunks)
-                added.append((document.collection, Store.insert_document(db, document, chunks, part), part))
+                rows = Store.insert_document(db, document, chunks, part)
+                added.append((document.collection, rows, part))
+                lexical += [LexicalRow(row, chunk.text, document.language, document.collection)
+                            for row, chunk in zip(rows, chunks)]
             # The report lists each document as `documents()` will, with the date it was stored.
             marks = ",".join("?" * len(group))
             added_at = dict(db.execute(f"SELECT doc_id, added_at FROM documents WHERE doc_id IN ({marks})",
                                        [document.doc_id for document, _, _ in group]))
             generation = Store.next_generation(db)
             vector_files.write_delta(self.folder, generation, removed, added, dimension)
+            self.lexical.commit(generation, removed, lexical)
         for document, chunks, _ in group:
             info = DocumentInfo(document.doc_id, document.source, document.format, document.language,
                                 len(document.text), len(chunks), document.content_hash, added_at[document.doc_id],
@@ -251,6 +271,7 @@ class Index:
                 # The rows stay; only their collection changes, and with it the FAISS index they are in.
                 added = [(target, rows, vectors)]
                 vector_files.write_delta(self.folder, generation, rows, added, dimension)
+                self.lexical.commit(generation, rows, Store.lexical_rows(db, [new for _, new in renamed]))
             self._vectors.apply(generation, rows, added)
         arrived = {new for _, new in renamed}  # the target may hold other documents already
         return [d for d in self.store.documents([target]) if d.doc_id in arrived]
@@ -279,6 +300,7 @@ class Index:
             rows = [row for doc_id in doc_ids for row in Store.delete_document(db, doc_id)]
             generation = Store.next_generation(db)
             vector_files.write_delta(self.folder, generation, rows, [], dimension)
+            self.lexical.commit(generation, rows, [])
         self._vectors.apply(generation, rows, [])
 
     def close(self) -> None:

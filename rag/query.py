@@ -66,13 +66,9 @@ class Query:
         return {p for g in self.groups for p in g.prefixes}
 
     def lexical_terms(self) -> LexicalTerms:
-        """Its stems, cross-language prefixes and whole words, in their FTS5 columns."""
+        """Its stems, cross-language prefixes and whole words, in the lexical index's fields."""
         return LexicalTerms(frozenset(self.stem_terms), frozenset(self.prefix_terms),
                             frozenset(g.word for g in self.groups))
-
-    def fts_expression(self) -> str:
-        """An FTS5 MATCH expression: any stem, cross-language prefix or whole word of the question."""
-        return self.lexical_terms().expression()
 
     @property
     def dense_text(self) -> str:

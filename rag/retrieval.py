@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (FAISS) and lexical (SQLite FTS5 BM25), fused by how far each can be trusted.
+"""Hybrid retrieval: dense (FAISS) and lexical (Tantivy BM25), fused by how far each can be trusted.
 
 Each retriever's scores are scaled to [0, 1] over its candidates for the question, then summed
 with weights that depend on the question's and the passage's languages. The bundled model was
@@ -19,15 +19,17 @@ from .schema import Hit
 from .store import Collections
 
 Mode = Literal["dense", "lexical", "hybrid"]
-# BM25 weights of the columns besides the stemmed one: 5-letter prefixes (cognates across
+# BM25 weights of the fields besides the stemmed one: 5-letter prefixes (cognates across
 # languages) and whole words, whose exact matches stemming blurs ("nacional" vs "nación").
-# Chosen on XQuAD articles 0-23: whole words at 1.5 raised R@1 from 0.937 to 0.940 (es/es)
-# and from 0.962 to 0.965 (en/en).
+# Chosen on XQuAD articles 0-23 (bench/lexical_weights.py): with FTS5, whole words at 1.5 raised
+# R@1 (es/es 0.937 to 0.940, en/en 0.962 to 0.965); with Tantivy's per-field BM25, 1.0 beats 1.5
+# in all four language settings (lexical R@1 +0.3 to +0.5 points).
 PREFIX_WEIGHT = 0.35
-WORD_WEIGHT = 1.5
+WORD_WEIGHT = 1.0
 # Dense weights (lexical is 1) when the model does not know one of the two languages.
 UNKNOWN_SAME_LANGUAGE = 0.2
 UNKNOWN_CROSS_LANGUAGE = 0.5
+LEXICAL_WEIGHTS = (1.0, PREFIX_WEIGHT, WORD_WEIGHT)  # in rag/lexical_terms.COLUMNS' order
 
 
 def dense_weight(question: str, passage: str, model_languages: frozenset[str]) -> float:
@@ -52,14 +54,14 @@ def _scaler(scores: list[dict[int, float]]) -> Callable[[float | None], float]:
 
 class HybridRetriever:
     def __init__(self, *, index: Index, candidates: int = 40, model_languages: frozenset[str],
-                 lexical_postings: int = 50_000) -> None:
+                 lexical_weights: tuple[float, float, float] = LEXICAL_WEIGHTS) -> None:
         if not isinstance(index, Index):
             raise TypeError("index must be an Index")
         if not model_languages:
             raise ValueError("model_languages must name at least one language")
         self.index = index
         self.candidates = candidates
-        self.lexical_postings = lexical_postings
+        self.lexical_weights = lexical_weights  # another choice only to measure it (bench/lexical_weights.py)
         self.model_languages = model_languages
 
     def retrieve(self, query: Query, top_k: int, mode: Mode = "hybrid", collections: Collections = None) -> list[Hit]:
@@ -83,13 +85,9 @@ class HybridRetriever:
             searched = {id(r): dict(vectors.search(r.vector, self.candidates, collections)) for r in readers}
             dense = [searched[id(r)] for r in readers]
         if mode in ("lexical", "hybrid"):
-            store = self.index.store
             for n, (form, languages) in enumerate(forms):
-                # Its cost bounded whatever the index's size: the rarest terms, up to a number of postings.
-                terms, _ = form.lexical_terms().bounded(store.term_document_counts, self.lexical_postings)
-                if terms:
-                    lexical[n] = dict(store.lexical_search(terms.expression(), self.candidates,
-                                                           (1.0, PREFIX_WEIGHT, WORD_WEIGHT), languages, collections))
+                lexical[n] = dict(self.index.lexical.search(form.lexical_terms(), self.candidates,
+                                                            self.lexical_weights, languages, collections))
         # Rows removed since the vectors were published are absent, and so, once more, is any row
         # outside the collections: a passage a caller may not read never gets further than here.
         rows = self.index.store.chunks(set().union(*dense, *lexical), collections)

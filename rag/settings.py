@@ -61,10 +61,6 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(default=120, ge=0, le=1000)
     top_k: int = Field(default=5, ge=1, le=50)
     candidates: int = Field(default=40, ge=5, le=500)
-    lexical_postings: int = Field(
-        default=50_000, ge=1,
-        description="Most postings (chunks per term, summed) a question's lexical search reads: its terms are read "
-                    "rarest first up to this, so that its cost stays bounded as the index grows (see docs/scaling.md).")
     # The approximate vector index (rag/approximate.py); defaults measured by bench/ann_recall.py.
     approximate_from: int = Field(
         default=50_000, ge=0,

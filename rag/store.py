@@ -1,8 +1,9 @@
-"""The SQLite half of the index: documents, chunks with their vectors, and the lexical terms.
+"""The SQLite half of the index: documents, and chunks with their text and vectors.
 
 SQLite is the source of truth. Every change is one transaction that also bumps `generation`,
-so a process killed mid-write leaves the last committed state; the FAISS files are derived
-from the vectors stored here, which rebuild them whenever they cannot give the committed generation.
+so a process killed mid-write leaves the last committed state; the FAISS files and the lexical
+index are derived from the vectors and texts stored here, which rebuild them whenever they cannot
+give the committed generation.
 """
 
 from __future__ import annotations
@@ -16,16 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import index_terms
 from .schema import Chunk, Document, DocumentInfo
 from .sqlite import ThreadConnections
 from .generation_cache import GenerationCache
+from .lexical import LexicalRow
 from .store_schema import create_or_upgrade
 
 # The collections a read is limited to; None: every collection.
 Collections = Iterable[str] | None
-# A filtered lexical search first ranks this many times its limit of rows of all (see lexical_search).
-WIDER = 4
 
 class Store:
     """Thread-safe access to the SQLite file: one connection per thread."""
@@ -143,7 +142,6 @@ class Store:
     @staticmethod
     def delete_document(db: sqlite3.Connection, doc_id: str) -> list[int]:
         rows = [r for (r,) in db.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
-        db.executemany("DELETE FROM chunk_terms WHERE rowid = ?", ((r,) for r in rows))
         db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
         return rows
@@ -177,10 +175,7 @@ class Store:
                 (chunk.doc_id, chunk.ordinal, chunk.start, chunk.end, chunk.text,
                  np.asarray(vector, dtype=np.float32).tobytes()),
             )
-            row = cursor.lastrowid
-            db.execute("INSERT INTO chunk_terms (rowid, stem, pref, word) VALUES (?, ?, ?, ?)",
-                       (row, *(" ".join(terms) for terms in index_terms(chunk.text, document.language))))
-            rows.append(row)
+            rows.append(cursor.lastrowid)
         return rows
 
     @staticmethod
@@ -202,6 +197,16 @@ class Store:
         vectors = _unpacked([v for _, _, v in rows], dimension)
         return ids, [c for _, c, _ in rows], vectors
 
+    @staticmethod
+    def lexical_rows(db: sqlite3.Connection, doc_ids: Iterable[str] | None = None) -> Iterator[LexicalRow]:
+        """The chunks of these documents (None: of all), by row, as the lexical index holds them;
+        read a batch at a time."""
+        where, params = _within("c.doc_id", doc_ids)
+        cursor = db.execute(f"SELECT c.id, c.text, d.language, d.collection FROM chunks c "
+                            f"JOIN documents d ON d.doc_id = c.doc_id WHERE {where} ORDER BY c.id", params)
+        while batch := cursor.fetchmany(1000):
+            yield from (LexicalRow(*row) for row in batch)
+
     def chunks(self, rows: Iterable[int], collections: Collections = None) -> dict[int, tuple]:
         """row -> (doc_id, source, start, end, text, language); deleted rows, and rows outside
         `collections` when given, are absent."""
@@ -216,65 +221,6 @@ class Store:
             [*rows, *params],
         )
         return {r[0]: r[1:] for r in found}
-
-    def lexical_search(self, expression: str, limit: int, weights: tuple[float, ...],
-                       languages: Iterable[str] | None = None,
-                       collections: Collections = None) -> list[tuple[int, float]]:
-        """(row, score) best first; scores are positive, larger is better. With `languages`, only
-        chunks of documents in those languages; with `collections`, only those in these collections,
-        filtered before the ranking and its limit, so that `limit` rows come from them.
-
-        Filtering joins every row that matches to its chunk and document: at 140k chunks that was
-        3 to 4 times the search itself. So the best `WIDER` times `limit` rows of all are ranked
-        first and the allowed among them kept; they are the allowed rows' best whenever `limit` of
-        them are there (or the search found no more). Only otherwise, as for a small collection in
-        a large index, is every match joined."""
-        if languages is None and collections is None:
-            return self._ranked(expression, limit, weights)
-        wider = self._ranked(expression, limit * WIDER, weights)
-        allowed = self._languages_of([r for r, _ in wider], collections)
-        languages = None if languages is None else set(languages)
-        kept = [(r, s) for r, s in wider if r in allowed and (languages is None or allowed[r] in languages)]
-        if len(kept) >= limit or len(wider) < limit * WIDER:
-            return kept[:limit]
-        in_languages, language_params = _within("d.language", languages)
-        in_collections, collection_params = _within("d.collection", collections)
-        rows = self.db.execute(
-            "SELECT t.rowid, -bm25(chunk_terms, ?, ?, ?) AS s FROM chunk_terms t "
-            "JOIN chunks c ON c.id = t.rowid JOIN documents d ON d.doc_id = c.doc_id "
-            f"WHERE chunk_terms MATCH ? AND {in_languages} AND {in_collections} ORDER BY s DESC LIMIT ?",
-            (*weights, expression, *language_params, *collection_params, limit),
-        )
-        return [(r, s) for r, s in rows]
-
-    def _languages_of(self, rows: list[int], collections: Collections) -> dict[int, str]:
-        """row -> its document's language, for the rows that exist (in `collections`, when given)."""
-        if not rows:
-            return {}
-        where, params = _within("d.collection", collections)
-        return dict(self.db.execute(
-            f"SELECT c.id, d.language FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
-            f"WHERE c.id IN ({','.join('?' * len(rows))}) AND {where}", [*rows, *params]))
-
-    def _ranked(self, expression: str, limit: int, weights: tuple[float, ...]) -> list[tuple[int, float]]:
-        rows = self.db.execute(
-            "SELECT rowid, -bm25(chunk_terms, ?, ?, ?) AS s FROM chunk_terms WHERE chunk_terms MATCH ? "
-            "ORDER BY s DESC LIMIT ?",
-            (*weights, expression, limit),
-        )
-        return [(r, s) for r, s in rows]
-
-    def term_document_counts(self, column: str, terms: Iterable[str]) -> dict[str, int]:
-        """term -> the number of chunks holding it in `column`, for the terms some chunk holds."""
-        def counted(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
-            missing = [term for _, term in keys]
-            rows = self.db.execute(f"SELECT term, doc FROM chunk_vocab WHERE col = ? AND term IN "
-                                   f"({','.join('?' * len(missing))})", [column, *missing])
-            found = dict(rows.fetchall())
-            return {(column, term): found.get(term, 0) for term in missing}  # 0 kept too: a known miss
-
-        counts = self._cache.get_many([(column, term) for term in set(terms)], counted)
-        return {term: n for (_, term), n in counts.items() if n}
 
 
 def _within(column: str, values: Iterable[str] | None) -> tuple[str, tuple[str, ...]]:

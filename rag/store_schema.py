@@ -2,7 +2,9 @@
 
 Versions: 2, the lexical table gained a column of whole (folded, unstemmed) words; 3, documents
 gained their pages' spans and OCR pages; 4, documents gained their collection, and a source is
-unique within its collection rather than in the whole index.
+unique within its collection rather than in the whole index; 5, the lexical terms left SQLite's
+FTS5 tables for a Tantivy index beside the vectors' files (rag/lexical.py), which the next writer
+builds from the chunks.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 
 from .errors import IndexOutdated
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 _DOCUMENTS = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -28,8 +30,6 @@ CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
     start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, embedding BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(stem, pref, word, tokenize='unicode61');
-CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocab USING fts5vocab(chunk_terms, 'col');
 """
 
 # Schema 2 to 3: its documents keep their text and simply have no pages, as if read from .txt.
@@ -50,7 +50,14 @@ DROP TABLE documents_3;
 UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation';
 """
 
-_UPGRADES = {"2": (_FROM_2, "3"), "3": (_FROM_3, "4")}
+# Schema 4 to 5: dropped in the transaction of the upgrade; the lexical index is derived from the
+# chunks' text, not from these tables.
+_FROM_4 = """
+DROP TABLE IF EXISTS chunk_vocab;
+DROP TABLE IF EXISTS chunk_terms;
+"""
+
+_UPGRADES = {"2": (_FROM_2, "3"), "3": (_FROM_3, "4"), "4": (_FROM_4, "5")}
 
 # Indexes any version may have, made after the upgrades (which may copy a table): not a new
 # version, since an older reader of the file is unaffected. `documents(language)` turns listing

@@ -17,6 +17,7 @@ from rag.settings import Settings
 # A module of its own, not this conftest's: test modules import it, and "conftest" names two modules.
 sys.path.append(str(Path(__file__).resolve().parents[1]))
 from pdf_files import pdf_bytes  # noqa: E402
+from lexical_files import lexical_rows  # noqa: E402
 
 
 # --- real files ---------------------------------------------------------------------------------
@@ -161,8 +162,9 @@ def assert_consistent(engine: Engine) -> None:
         for _, start, end, chunk in rows:
             assert 0 <= start < end <= len(text)
             assert text[start:end] == chunk
-    terms = store.db.execute("SELECT COUNT(*) FROM chunk_terms").fetchone()[0]
-    assert terms == chunk_count
+    # The lexical index too, at SQLite's generation.
+    chunk_rows = sorted(row for (row,) in store.db.execute("SELECT id FROM chunks"))
+    assert lexical_rows(engine.index.folder) == (store.generation(), chunk_rows)
     vectors = engine.index.vectors
     assert vectors.size == chunk_count
     # The same rows, with the same vectors: FAISS is derived from SQLite and must mirror it exactly.

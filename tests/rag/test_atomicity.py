@@ -49,6 +49,20 @@ if crash == "inside-transaction":
         maybe_die()
         return rows
     Store.insert_document = staticmethod(insert_then_die)
+elif crash == "after-lexical-commit":  # Tantivy committed, SQLite's transaction not
+    from rag.lexical import LexicalIndex
+    commit = LexicalIndex.commit
+    def commit_then_die(self, *args):
+        commit(self, *args)
+        maybe_die()
+    LexicalIndex.commit = commit_then_die
+elif crash == "mid-lexical-rebuild":  # the CRASH_AFTER-th chunk read back from SQLite
+    from rag.lexical import LexicalIndex
+    document = LexicalIndex._document
+    def die_then_document(row):
+        maybe_die()
+        return document(row)
+    LexicalIndex._document = staticmethod(die_then_document)
 elif crash == "before-delta-write":
     import rag.vector_files
     write_delta = rag.vector_files.write_delta
@@ -342,6 +356,34 @@ def test_crash_at_each_step_of_a_commit(point, corpus, reference, tmp_path, chec
     assert 0 < len(state) < DOCS
     assert all(state[source] == reference["v1"][source] for source in state)  # whole documents only
     finish_and_compare(index_dir, corpus["v1"], reference["v1"], check)
+
+
+def test_crash_between_the_lexical_and_the_sqlite_commits(corpus, reference, tmp_path, check):
+    """Tantivy then holds a generation SQLite never reached: opening the index rebuilds it from SQLite."""
+    from lexical_files import lexical_rows
+
+    index_dir = tmp_path / "index"
+    run_to_crash(start(index_dir, corpus["v1"], CRASH_AT="after-lexical-commit", CRASH_AFTER=3))
+    assert generation(index_dir) == 2 and lexical_rows(index_dir)[0] == 3
+    state = assert_usable(index_dir, check, corpus["texts"])  # consistent: Tantivy mirrors SQLite again
+    assert 0 < len(state) < DOCS
+    assert all(state[source] == reference["v1"][source] for source in state)
+    finish_and_compare(index_dir, corpus["v1"], reference["v1"], check)
+
+
+def test_crash_while_the_lexical_index_is_rebuilt(corpus, reference, tmp_path, check):
+    """An index whose lexical index is missing (made before it) is opened by an ingest killed
+    while rebuilding it: the next opening rebuilds it whole."""
+    from lexical_files import lexical_rows
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(reference["v1-index"], index_dir)
+    shutil.rmtree(index_dir / "lexical")
+    committed = generation(index_dir)
+    run_to_crash(start(index_dir, corpus["v2"], CRASH_AT="mid-lexical-rebuild", CRASH_AFTER=3000))
+    assert generation(index_dir) == committed and lexical_rows(index_dir) == (None, [])  # nothing committed
+    assert assert_usable(index_dir, check, corpus["texts"], minimum=DOCS) == reference["v1"]
+    finish_and_compare(index_dir, corpus["v2"], reference["v2"], check)
 
 
 @pytest.mark.parametrize("point", ["mid-training", "mid-ivf-base-write"])

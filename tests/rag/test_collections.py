@@ -90,7 +90,7 @@ def test_an_index_of_schema_3_is_upgraded_in_place_into_the_default_collection(m
             ALTER TABLE documents_3 RENAME TO documents;
             UPDATE meta SET value = '3' WHERE key = 'schema';""")
     upgraded = make_engine()
-    assert upgraded.index.store.meta("schema") == "4"
+    assert upgraded.index.store.meta("schema") == "5"
     assert upgraded.index.store.db.execute(  # made again on the copied table
         "SELECT 1 FROM sqlite_master WHERE name = 'documents_language'").fetchone()
     (after,) = upgraded.documents()

@@ -104,7 +104,7 @@ def test_an_index_built_before_pages_opens_with_no_pages(make_engine, files, ind
     assert info.ocr_pages == () and engine.index.pages(info.doc_id) == ()
     answer = engine.ask(ON_PAGE_2)
     assert answer.found and all(c.page is None for c in answer.citations)
-    assert engine.index.store.meta("schema") == "4"  # through 3, with its documents in the default collection
+    assert engine.index.store.meta("schema") == "5"  # through 3 and 4, with its documents in the default collection
     assert info.collection == "default"
     # A file added again (here with new text) is read with its pages.
     engine.ingest_paths([files.pdf("report.pdf", [*PAGES, "A fourth page."])])

@@ -95,12 +95,12 @@ def test_a_question_sees_the_languages_of_a_document_just_added_or_removed(make_
     other.ingest_paths([files.root / "pt"])
     assert engine.index.store.languages() == {"en", "pt"}
     assert engine.index.store.count() == (2, 2)
-    assert engine.index.store.term_document_counts("word", ["fronteira"]) == {"fronteira": 1}
+    assert engine.index.lexical.document_counts("word", ["fronteira"]) == {"fronteira": 1}
     answer = engine.ask("Quem assinou um acordo com a Polícia Federal?")
     assert answer.found and answer.citations[0].source == "brasil.txt"
     other.remove(source="brasil.txt")
     assert engine.index.store.languages() == {"en"}
-    assert engine.index.store.term_document_counts("word", ["fronteira"]) == {}
+    assert engine.index.lexical.document_counts("word", ["fronteira"]) == {}
     assert engine.index.store.count() == (1, 1)
 
 
@@ -113,4 +113,4 @@ def test_an_index_of_schema_4_gains_the_index_of_languages_on_opening(make_engin
     reopened = make_engine()
     plan = reopened.index.store.db.execute("EXPLAIN QUERY PLAN SELECT DISTINCT language FROM documents").fetchall()
     assert "documents_language" in str(plan)
-    assert reopened.index.store.meta("schema") == "4"
+    assert reopened.index.store.meta("schema") == "5"
