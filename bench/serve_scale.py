@@ -101,25 +101,33 @@ class Stages:
         setattr(owner, method, timed)
 
 
-def stages_of(engine, asked: list[str]) -> tuple[list[float], dict[str, list[float]]]:
-    """Engine.ask on each question with its stages timed: (total ms per question, each stage's)."""
+def stages_of(engine, asked: list[str]) -> tuple[list[float], dict[str, list[float]], float]:
+    """Engine.ask on each question with its stages timed: (total ms per question, each stage's,
+    the mean count of sentences embedded for an answer)."""
     stages = Stages()
     embedder, vectors = engine.index.embedder, engine.index.vectors
     stages.time(engine.analyzer, "analyze", "analysis and translation")
-    stages.time(embedder, "embed", lambda texts, **kw: f"{kw.get('kind', 'passage')} embedding")
+    embedded: list[int] = []  # the sentences embedded per question (rag/meaning.py)
+
+    def embedding(texts, **kw) -> str:
+        if kw.get("kind", "passage") == "passage":
+            embedded[-1] += len(texts)
+        return f"{kw.get('kind', 'passage')} embedding"
+    stages.time(embedder, "embed", embedding)
     stages.time(engine.index.store, "lexical_search", "lexical (FTS5)")
     stages.time(vectors, "search", "vector search")
     stages.time(engine.composer, "compose", "composing the answer")
     totals = []
     for question in asked:
         stages.times.append({})
+        embedded.append(0)
         totals += timed_ms(lambda: engine.ask(question), 1)
     names = ["analysis and translation", "query embedding", "lexical (FTS5)", "vector search",
              "composing the answer", "passage embedding"]
     per_stage = {name: [t.get(name, 0.0) for t in stages.times] for name in names}
     # Sentences embedded while composing (rag/meaning.py) are part of composing's time.
     per_stage["rest"] = [total - sum(t.get(name, 0.0) for name in names[:5]) for total, t in zip(totals, stages.times)]
-    return totals, per_stage
+    return totals, per_stage, sum(embedded) / len(embedded)
 
 
 def serve(settings: Settings, count: int) -> list[tuple[str, str]]:
@@ -130,20 +138,25 @@ def serve(settings: Settings, count: int) -> list[tuple[str, str]]:
     with served(settings) as client:
         for question in asked[:WARM_UP]:
             client.post("/ask", json={"question": question}).raise_for_status()
-        ask_ms = [timed_ms(lambda q=q: client.post("/ask", json={"question": q}).raise_for_status(), 1)[0]
-                  for q in asked[WARM_UP:WARM_UP + count]]
+        ask_ms, http_ms = [], []
+        for question in asked[WARM_UP:WARM_UP + count]:
+            started = time.perf_counter()
+            response = client.post("/ask", json={"question": question}).raise_for_status()
+            ask_ms.append((time.perf_counter() - started) * 1000)
+            http_ms.append(ask_ms[-1] - response.json()["took_ms"])  # all but Engine.ask's own time
         now, peak = rss()
     engine = Engine(settings)
     engine.warm_up()
     for question in asked[:WARM_UP]:
         engine.ask(question)
-    totals, per_stage = stages_of(engine, asked[WARM_UP + count:])
+    totals, per_stage, sentences = stages_of(engine, asked[WARM_UP + count:])
     engine.close()
     rows = [(f"warm /ask over HTTP, {count} questions", f"p50 {median(ask_ms):.1f} ms, p95 {p95(ask_ms):.1f} ms"),
+            ("  of which HTTP, FastAPI and JSON (not Engine.ask)", f"p50 {median(http_ms):.1f} ms"),
             ("serving process RSS", f"{now:.2f} GB after the questions, {peak:.2f} GB at its peak"),
             (f"Engine.ask, {count} other questions", f"p50 {median(totals):.1f} ms, p95 {p95(totals):.1f} ms")]
     return rows + [(f"  {name}", f"p50 {median(values):.1f} ms, mean {sum(values) / len(values):.1f} ms")
-                   for name, values in per_stage.items()]
+                   for name, values in per_stage.items()] + [("  sentences embedded per question", f"{sentences:.2f}")]
 
 
 def p95(values: list[float]) -> float:
