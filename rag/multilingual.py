@@ -33,8 +33,9 @@ from .settings import E5_MODEL, USE_MODEL
 E5_OPENMP_ENV = {"OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
 
 # A call's texts are spread over this many threads, each running its share as one batch on its one
-# OpenMP thread: the few sentences an answer weighs (rag/meaning.py) take about half the time on two
-# idle cores (bench/serve_scale.py); a question, one text, stays on the caller's thread.
+# OpenMP thread: the 2-4 sentences an answer weighs (rag/meaning.py) took 1.26-1.60x less time with
+# the machine loaded by other jobs (bench/sentence_embedding.py), up to 2x on two idle cores; a
+# question, one text, stays on the caller's thread.
 E5_WORKERS = 2
 
 _loading = threading.Lock()  # the environment is process-wide: one model load at a time
