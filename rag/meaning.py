@@ -30,14 +30,17 @@ CACHE_SIZE = 20_000  # sentence vectors kept: 384 floats each, about 30 MB
 
 class SentenceSimilarity:
     def __init__(self, *, embedder: Embedder, weight: float,
-                 sentences: Callable[[str], DocumentSentences] | None = None) -> None:
+                 sentences: Callable[[str], DocumentSentences] | None = None, contenders: int = CONTENDERS) -> None:
         if not is_embedder(embedder):
             raise TypeError("embedder must implement the Embedder protocol")
         if weight <= 0:
             raise ValueError("weight must be positive: leave SentenceSimilarity out to score on words alone")
+        if contenders < 2:
+            raise ValueError("meaning orders two contenders at least")
         self.embedder = embedder
         self.weight = weight
         self.sentences = sentences
+        self.contenders = contenders
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -50,7 +53,7 @@ class SentenceSimilarity:
             return ranked
         # Meaning does not put a sentence without the kind of thing asked for (a date for "when", a
         # definition for "what is") before one that has it: the model reads the topic, not the kind.
-        contenders = [s for s in ranked[:CONTENDERS]
+        contenders = [s for s in ranked[:self.contenders]
                       if ranked[0].score - s.score < MARGIN and s.fits >= ranked[0].fits]
         if len(contenders) < 2:
             return ranked

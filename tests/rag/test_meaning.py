@@ -79,6 +79,16 @@ def test_a_clear_lexical_winner_costs_no_embedding(e5):
     assert counting.embedded == ["Who led Operation Dawn?"] or counting.embedded == []
 
 
+def test_only_the_first_contenders_are_embedded(e5):
+    counting = Counting(e5)
+    meaning = SentenceSimilarity(embedder=counting, weight=4.0, contenders=2)
+    ranked = [scored(PAID, 0.70, 1), scored(FREED, 0.66, 2), scored("The farm grows coffee.", 0.65, 3)]
+    meaning.rerank(question("How were the victims freed from the farm?"), ranked)
+    assert [t for t in counting.embedded if t.startswith("The ")] == [PAID, FREED]
+    with pytest.raises(ValueError):
+        SentenceSimilarity(embedder=e5, weight=4.0, contenders=1)
+
+
 def test_sentence_vectors_are_kept_between_questions(e5):
     counting = Counting(e5)
     meaning = SentenceSimilarity(embedder=counting, weight=4.0)
