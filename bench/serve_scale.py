@@ -3,7 +3,8 @@
 For each size, builds an index through the project's own Index (bench/index_scale.py's documents:
 shuffled XQuAD sentences, English and Spanish) with the default settings, so past
 RAG_APPROXIMATE_FROM chunks its vectors are IVF. The chunks' vectors come from the fast path of
-bench/_sentence_vectors.py: each distinct XQuAD sentence embedded once by multilingual-e5-small, a
+bench/_sentence_vectors.py: each distinct XQuAD sentence embedded once by the model (--model: the
+default, multilingual-e5-small, or all-MiniLM-L6-v2 on ONNX int8; the same model serves), a
 chunk's vector the normalised sum of its sentences' (embedding a million chunks with the model
 would take days here). Then, in a new process that only serves (its memory is the serving
 process's), starts the real app under uvicorn with the real model for questions, and asks XQuAD
@@ -17,6 +18,7 @@ questions (English and Spanish alternately, each once, after a warm-up) over HTT
   embedded for it), and the rest (fusion, reading chunks, glosses, the conversation).
 
     .venv/bin/python bench/serve_scale.py [--chunks 132000 1000000] [--questions 200] [--folder DIR]
+                                          [--model all-MiniLM-L6-v2]
 
 With --folder, the indexes are kept in DIR/<chunks> and reused by the next run (no rebuild).
 """
@@ -51,10 +53,9 @@ def questions(count: int) -> list[str]:
     return [pools[n % 2][n // 2] for n in range(count)]
 
 
-def build(target: int, folder: Path) -> list[tuple[str, str]]:
-    settings = Settings()
+def build(target: int, folder: Path, settings: Settings) -> list[tuple[str, str]]:
     chunker = Chunker(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
-    embedder = SentenceSumEmbedder(real_model())
+    embedder = SentenceSumEmbedder(real_model(settings.embedding_model))
     index = Index(folder, embedder=embedder, chunker=chunker, detector=LanguageDetector(),
                   approximate=Approximate(settings.approximate_from or None, settings.approximate_nprobe))
     rows = []
@@ -100,50 +101,62 @@ class Stages:
         setattr(owner, method, timed)
 
 
-def stages_of(engine, asked: list[str]) -> tuple[list[float], dict[str, list[float]]]:
-    """Engine.ask on each question with its stages timed: (total ms per question, each stage's)."""
+def stages_of(engine, asked: list[str]) -> tuple[list[float], dict[str, list[float]], float]:
+    """Engine.ask on each question with its stages timed: (total ms per question, each stage's,
+    the mean count of sentences embedded for an answer)."""
     stages = Stages()
     embedder, vectors = engine.index.embedder, engine.index.vectors
     stages.time(engine.analyzer, "analyze", "analysis and translation")
-    stages.time(embedder, "embed", lambda texts, **kw: f"{kw.get('kind', 'passage')} embedding")
+    embedded: list[int] = []  # the sentences embedded per question (rag/meaning.py)
+
+    def embedding(texts, **kw) -> str:
+        if kw.get("kind", "passage") == "passage":
+            embedded[-1] += len(texts)
+        return f"{kw.get('kind', 'passage')} embedding"
+    stages.time(embedder, "embed", embedding)
     stages.time(engine.index.lexical, "search", "lexical (Tantivy)")
     stages.time(vectors, "search", "vector search")
     stages.time(engine.composer, "compose", "composing the answer")
     totals = []
     for question in asked:
         stages.times.append({})
+        embedded.append(0)
         totals += timed_ms(lambda: engine.ask(question), 1)
     names = ["analysis and translation", "query embedding", "lexical (Tantivy)", "vector search",
              "composing the answer", "passage embedding"]
     per_stage = {name: [t.get(name, 0.0) for t in stages.times] for name in names}
     # Sentences embedded while composing (rag/meaning.py) are part of composing's time.
     per_stage["rest"] = [total - sum(t.get(name, 0.0) for name in names[:5]) for total, t in zip(totals, stages.times)]
-    return totals, per_stage
+    return totals, per_stage, sum(embedded) / len(embedded)
 
 
-def serve(folder: Path, count: int) -> list[tuple[str, str]]:
+def serve(settings: Settings, count: int) -> list[tuple[str, str]]:
     """Runs in the serving process: /ask over HTTP, then Engine.ask stage by stage on other questions."""
     from rag.engine import Engine
 
-    settings = Settings().model_copy(update={"index_dir": folder})
     asked = questions(2 * count + WARM_UP)
     with served(settings) as client:
         for question in asked[:WARM_UP]:
             client.post("/ask", json={"question": question}).raise_for_status()
-        ask_ms = [timed_ms(lambda q=q: client.post("/ask", json={"question": q}).raise_for_status(), 1)[0]
-                  for q in asked[WARM_UP:WARM_UP + count]]
+        ask_ms, http_ms = [], []
+        for question in asked[WARM_UP:WARM_UP + count]:
+            started = time.perf_counter()
+            response = client.post("/ask", json={"question": question}).raise_for_status()
+            ask_ms.append((time.perf_counter() - started) * 1000)
+            http_ms.append(ask_ms[-1] - response.json()["took_ms"])  # all but Engine.ask's own time
         now, peak = rss()
     engine = Engine(settings)
     engine.warm_up()
     for question in asked[:WARM_UP]:
         engine.ask(question)
-    totals, per_stage = stages_of(engine, asked[WARM_UP + count:])
+    totals, per_stage, sentences = stages_of(engine, asked[WARM_UP + count:])
     engine.close()
     rows = [(f"warm /ask over HTTP, {count} questions", f"p50 {median(ask_ms):.1f} ms, p95 {p95(ask_ms):.1f} ms"),
+            ("  of which HTTP, FastAPI and JSON (not Engine.ask)", f"p50 {median(http_ms):.1f} ms"),
             ("serving process RSS", f"{now:.2f} GB after the questions, {peak:.2f} GB at its peak"),
             (f"Engine.ask, {count} other questions", f"p50 {median(totals):.1f} ms, p95 {p95(totals):.1f} ms")]
     return rows + [(f"  {name}", f"p50 {median(values):.1f} ms, mean {sum(values) / len(values):.1f} ms")
-                   for name, values in per_stage.items()]
+                   for name, values in per_stage.items()] + [("  sentences embedded per question", f"{sentences:.2f}")]
 
 
 def p95(values: list[float]) -> float:
@@ -155,17 +168,23 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, nargs="+", default=[132_000, 1_000_000])
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--folder", type=Path, help="keep the indexes here, and reuse those already built")
+    parser.add_argument("--model", help="the embedding model of the index and of questions (default: RAG_EMBEDDING_MODEL's)")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)  # the serving process's side
     args = parser.parse_args()
+    settings = Settings()
+    if args.model:
+        settings = settings.model_copy(update={"embedding_model": args.model})
     if args.serve:
-        print(table(serve(args.serve, args.questions)), flush=True)
+        print(table(serve(settings.model_copy(update={"index_dir": args.serve}), args.questions)), flush=True)
         return
+    model = ["--model", settings.embedding_model]
     with tempfile.TemporaryDirectory() as tmp:
         for target in args.chunks:
             folder = (args.folder or Path(tmp)) / str(target)
-            print(f"\n## about {target:,} chunks\n" + table(build(target, folder)), flush=True)
-            subprocess.run([sys.executable, __file__, "--serve", str(folder), "--questions", str(args.questions)],
-                           check=True, env=os.environ)
+            print(f"\n## about {target:,} chunks, {settings.embedding_model}\n"
+                  + table(build(target, folder, settings)), flush=True)
+            subprocess.run([sys.executable, __file__, "--serve", str(folder), "--questions", str(args.questions),
+                            *model], check=True, env=os.environ)
 
 
 if __name__ == "__main__":

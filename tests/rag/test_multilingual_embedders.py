@@ -213,3 +213,12 @@ print(seen[0], os.environ.get("OMP_NUM_THREADS"), os.environ.get("OMP_WAIT_POLIC
                           timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["1", "2", "ACTIVE"]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("size", [1, 2, 32])
+def test_e5_spreads_a_call_over_threads_and_each_text_keeps_its_own_vector(models, size):
+    embedder = models(E5_MODEL)
+    texts = ["Short.", *xquad_paragraphs(3), "Quem implementa o programa EL PAcCTO?", "Los Broncos ganaron."]
+    alone = np.concatenate([embedder.embed([text]) for text in texts])
+    assert np.allclose(embedder.embed(texts, batch_size=size), alone, atol=1e-6)
