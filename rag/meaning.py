@@ -46,10 +46,14 @@ class SentenceSimilarity:
         if len(ranked) < 2:
             return ranked
         contenders = ranked[:CONTENDERS]
-        similarities = self._vectors_of(contenders) @ self._question_vector(query)
-        for s, p in zip(contenders, answer_likelihood(query, contenders, similarities.tolist(), self.weight)):
+        for s, p in zip(contenders, answer_likelihood(query, contenders, self.similarities(query, contenders),
+                                                      self.weight)):
             s.likelihood = p
         return sorted(contenders, key=lambda s: s.likelihood, reverse=True) + ranked[CONTENDERS:]
+
+    def similarities(self, query: Query, sentences: Sequence[Scored]) -> list[float]:
+        """Each sentence's cosine to the question under the embedding model."""
+        return (self._vectors_of(sentences) @ self._question_vector(query)).tolist()
 
     def _question_vector(self, query: Query) -> np.ndarray:
         # The retriever has embedded the question already, unless it searched on words alone.
