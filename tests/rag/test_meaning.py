@@ -138,3 +138,21 @@ def test_each_model_has_its_own_weight_and_a_setting_turns_it_off(tmp_path):
         SentenceSimilarity(embedder=load_embedder("hash"), weight=0)
     with pytest.raises(TypeError):
         SentenceSimilarity(embedder=object(), weight=1.0)
+
+
+def test_a_question_no_sentence_answers_embeds_no_sentence(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "case.txt").write_text("Operation Dawn was led by prosecutor Ana Ribeiro in 2019. "
+                                   "The network moved migrants through Tacna.", "utf-8")
+    engine = Engine(Settings(index_dir=tmp_path / "index", embedding_model="hash", sentence_similarity=1.0))
+    try:
+        engine.ingest_paths([docs])
+        counting = Counting(engine.composer.meaning.embedder)
+        engine.composer.meaning.embedder = counting
+        assert not engine.ask("What colour are the mountains of Patagonia in winter?").found
+        assert counting.embedded == [] or counting.embedded == ["What colour are the mountains of Patagonia in winter?"]
+        assert engine.ask("Who led Operation Dawn?").found
+        assert any(t.startswith("Operation Dawn") for t in counting.embedded)
+    finally:
+        engine.close()
