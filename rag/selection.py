@@ -19,9 +19,6 @@ MAX_SENTENCES = 3
 # sentence that names its subject), or matches a question word the answer lacks and would stand
 # as an answer on its own.
 FOLLOWER_RATIO = 0.6
-# Where meaning has weighed the contenders, one joins when it is at least this likely, relative to
-# the best one, to hold the answer (chosen on XQuAD articles 0-23 not to lengthen the answers).
-FOLLOWER_LIKELIHOOD = 0.03
 NEIGHBOURHOOD = 2
 MARKER_CHARS = 4  # " [n]"
 BESIDE_DISCOUNT = 1e-3
@@ -38,7 +35,7 @@ class Scored:
     position: int = 0  # the sentence's index in its document
     paragraph: int = 0  # the index of its paragraph (blank-line separated) in the document
     fits: bool = False  # holds the kind of thing asked for (a number for "how many")
-    likelihood: float | None = None  # of holding the answer, once meaning is read too (rag/likelihood.py)
+    displaced: bool = False  # scored best on words, but another sentence's meaning is closer to the question
     trimmed: bool = False  # cut to its best clauses: the answer marks the cut with "…"
 
 
@@ -67,12 +64,8 @@ class Selector:
                 break
             if len(s.span.text) + MARKER_CHARS + 1 > budget or _overlaps(s, chosen):
                 continue
-            if best.likelihood is None:
-                adds = _near(s, best) or (bool(set(s.matched) - covered) and self.stands(s, query))
-                close = s.score >= FOLLOWER_RATIO * best.score
-            else:
-                adds = _near(s, best) or self.stands(s, query)
-                close = s.likelihood is not None and s.likelihood >= FOLLOWER_LIKELIHOOD * best.likelihood
+            adds = _near(s, best) or s.displaced or (bool(set(s.matched) - covered) and self.stands(s, query))
+            close = s.score >= FOLLOWER_RATIO * best.score
             lists = query.wants_list and types.has_enumeration(s.span.text) and bool(s.matched) \
                 and not types.has_enumeration(best.span.text) and s.score >= 0.5 * best.score
             if (close and adds) or lists:
@@ -139,7 +132,7 @@ def _beside(best: Scored, span: Span, position: int, document: DocumentSentences
     """A sentence quoted for the best one's sake (a list item it introduces, the sentence it refers
     to), scored just under it: the best sentence stays the answer's best-scored citation."""
     return replace(best, span=span, matched={}, score=best.score - BESIDE_DISCOUNT, position=position,
-                   paragraph=document.paragraphs[position], trimmed=False)
+                   paragraph=document.paragraphs[position], trimmed=False, displaced=False)
 
 
 def refers_back(sentence: str) -> bool:

@@ -21,10 +21,9 @@ MULTILINGUAL_MODELS = (E5_MODEL, USE_MODEL)
 # has its pair, chosen on XQuAD articles 0-23 (es/en, en/es) with every unanswerable question of
 # the seed dev set still refused. A model without a pair keeps the one bar, RAG_NOT_FOUND_THRESHOLD.
 ACROSS_LANGUAGES = {E5_MODEL: (0.25, 0.80), BUNDLED_MODEL: (0.22, 0.40)}
-# The scale of a sentence's similarity to the question in the likelihood that it holds the answer
-# (rag/likelihood.py, fitted with e5: 1.0 weighs it as fitted): per model, as cosines have each
-# model's own scale. A model without one chooses its sentences on words alone.
-SENTENCE_SIMILARITY = {E5_MODEL: 1.0}
+# How much a sentence's similarity to the question weighs against its shared words when the best
+# few score close (see rag/meaning.py): per model, as cosines have each model's own scale.
+SENTENCE_SIMILARITY = {E5_MODEL: 4.0}
 # A .docx's text is a few times its compressed size; far more than this is a ZIP bomb.
 EXTRACTED_PER_UPLOAD = 5
 
@@ -80,8 +79,8 @@ class Settings(BaseSettings):
                     "language stand with less lexical evidence (default: the model's calibrated value).")
     sentence_similarity: float | None = Field(
         default=None, ge=0.0, le=100.0,
-        description="Scale of a sentence's similarity to the question (a cosine under the embedding model) "
-                    "in the likelihood that it holds the answer (1.0: as fitted for e5); 0 turns it off "
+        description="Weight of a sentence's similarity to the question (a cosine under the embedding model) "
+                    "when choosing between sentences that share about as many of its words; 0 turns it off "
                     "(default: the model's calibrated value, none for a model without one; see README).")
     max_answer_chars: int = Field(default=500, ge=50, le=2000)
     api_key: str | None = None
