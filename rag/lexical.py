@@ -144,7 +144,7 @@ class LexicalIndex:
             log.warning("rebuilding the lexical index in %s from SQLite's %s chunks (an index of an older "
                         "version, or a write interrupted); once", self.path, f"{total:,}")
         writer = self._index.writer(REBUILD_HEAP, 1)
-        try:
+        with _committed(writer, generation):
             writer.delete_all_documents()
             done = 0
             for row in rows():
@@ -152,11 +152,6 @@ class LexicalIndex:
                 done += 1
                 if done % max(PROGRESS_EVERY, total // 10) == 0:
                     log.warning("  lexical index: %s of %s chunks", f"{done:,}", f"{total:,}")
-            writer.add_document(tantivy.Document(row=_GENERATION_ROW, generation=generation))
-            writer.commit()
-        except BaseException:
-            writer.rollback()
-            raise
         writer.wait_merging_threads()
         if total:
             log.warning("  lexical index: done, %s chunks", f"{done:,}")
@@ -176,19 +171,27 @@ class LexicalIndex:
         `generation`, in one Tantivy commit; called inside SQLite's transaction of that generation."""
         writer = self._writer
         assert writer is not None, "commit() is for the writer, inside writing()"
-        try:
+        with _committed(writer, generation):
             for row in [*removed, _GENERATION_ROW]:
                 writer.delete_documents_by_term("row", row)
             for row in added:  # a delete applies to the documents added before it only
                 writer.add_document(self._document(row))
-            writer.add_document(tantivy.Document(row=_GENERATION_ROW, generation=generation))
-            writer.commit()
-        except BaseException:
-            writer.rollback()
-            raise
 
     @staticmethod
     def _document(row: LexicalRow) -> tantivy.Document:
         stem, pref, word = (" ".join(terms) for terms in index_terms(row.text, row.language))
         return tantivy.Document(stem=stem, pref=pref, word=word, row=row.row, language=row.language,
                                 collection=row.collection)
+
+
+@contextmanager
+def _committed(writer: tantivy.IndexWriter, generation: int) -> Iterator[None]:
+    """The changes made inside, then the document that records `generation`, in one Tantivy
+    commit; rolled back, nothing committed, when anything fails or the process is interrupted."""
+    try:
+        yield
+        writer.add_document(tantivy.Document(row=_GENERATION_ROW, generation=generation))
+        writer.commit()
+    except BaseException:
+        writer.rollback()
+        raise
