@@ -19,7 +19,7 @@ from . import answer_types as types
 from .analysis import prefixes, stems
 from .i18n import NOT_FOUND, message
 from .embedding import Embedder
-from .meaning import SentenceSimilarity
+from .meaning import LIKELY, SentenceSimilarity
 from .query import Query, TermGroup
 from .schema import Answer, Citation, Hit, page_at
 from .selection import Scored, Selector
@@ -72,7 +72,7 @@ class Composer:
                  pages_of: Callable[[str], tuple[tuple[int, int], ...]] = lambda doc_id: (),
                  max_chars: int = 500, threshold: float = 0.45, across: AcrossLanguages | None = None,
                  translator: Translator | None = None, embedder: Embedder | None = None,
-                 similarity_weight: float = 0.0) -> None:
+                 similarity_weight: float = 0.0, likely: int = LIKELY) -> None:
         if translator is not None and not isinstance(translator, Translator):
             raise TypeError("translator must implement the Translator protocol")
         if similarity_weight and embedder is None:
@@ -84,8 +84,8 @@ class Composer:
         self._split = lru_cache(maxsize=512)(lambda doc_id: DocumentSentences(text_of(doc_id)))
         # Read once per document, not once per candidate sentence that "not found" weighs.
         self._years = lru_cache(maxsize=512)(lambda doc_id: types.years_named(self._split(doc_id).text))
-        self.meaning = (SentenceSimilarity(embedder=embedder, weight=similarity_weight, sentences=self._split)
-                        if similarity_weight else None)
+        self.meaning = (SentenceSimilarity(embedder=embedder, weight=similarity_weight, sentences=self._split,
+                                           likely=likely) if similarity_weight else None)
         self._terms = lru_cache(maxsize=50_000)(self._analyse)
         self._glossed_terms = lru_cache(maxsize=50_000)(self._analyse_glossed)
         self.threshold = threshold
@@ -94,10 +94,10 @@ class Composer:
 
     def compose(self, query: Query, hits: list[Hit]) -> Answer:
         candidates = self.score(query, hits)
-        if self.meaning is not None:
-            candidates = self.meaning.rerank(query, candidates)
         if not any(self._stands(c, query) for c in candidates):
             return Answer(query.text, message(NOT_FOUND, query.language), False, query.language, [])
+        if self.meaning is not None:  # meaning orders the sentences; it never decides whether one stands
+            candidates = self.meaning.rerank(query, candidates)
         chosen = self._selector.select(query, candidates)
         citations, parts = [], []
         for n, s in enumerate(chosen, start=1):

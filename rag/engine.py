@@ -20,6 +20,7 @@ from .gloss import add_glosses
 from .i18n import NO_DOCUMENTS, TOO_LONG, message
 from .glossary import Glossary
 from .index import Embedded, Index, Progress
+from .meaning import LIKELY
 from .parsing import OnPage, Parsed, ParseLimits, ParserPool
 from .query import Query, QueryAnalyzer
 from .reading import read_files
@@ -69,7 +70,8 @@ class Engine:
                                  max_chars=settings.max_answer_chars, threshold=settings.not_found_threshold,
                                  across=AcrossLanguages(*across) if (across := settings.across_languages()) else None,
                                  translator=self.translator,
-                                 embedder=self.index.embedder, similarity_weight=settings.sentence_similarity_weight())
+                                 embedder=self.index.embedder, similarity_weight=settings.sentence_similarity_weight(),
+                                 likely=LIKELY if settings.answer_likelihood() else 0)
 
     # --- questions ---------------------------------------------------------------------------
 

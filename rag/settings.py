@@ -24,6 +24,9 @@ ACROSS_LANGUAGES = {E5_MODEL: (0.25, 0.80), BUNDLED_MODEL: (0.22, 0.40)}
 # How much a sentence's similarity to the question weighs against its shared words when the best
 # few score close (see rag/meaning.py): per model, as cosines have each model's own scale.
 SENTENCE_SIMILARITY = {E5_MODEL: 4.0}
+# The models whose cosines the answer likelihood was fitted with (rag/likelihood.py): with another,
+# the sentences that join an answer are chosen on words.
+ANSWER_LIKELIHOOD = (E5_MODEL,)
 # A .docx's text is a few times its compressed size; far more than this is a ZIP bomb.
 EXTRACTED_PER_UPLOAD = 5
 
@@ -161,6 +164,9 @@ class Settings(BaseSettings):
         if self.sentence_similarity is not None:
             return self.sentence_similarity
         return SENTENCE_SIMILARITY.get(self.embedding_model, 0.0)
+
+    def answer_likelihood(self) -> bool:
+        return self.embedding_model in ANSWER_LIKELIHOOD
 
     def model_languages(self) -> frozenset[str]:
         if self.embedding_languages:

@@ -69,24 +69,39 @@ def test_the_same_fact_asked_in_three_languages_picks_the_same_sentence(e5, aske
     assert meaning.rerank(question(asked), [scored(PAID, 0.70, 1), scored(FREED, 0.66, 2)])[0].position == 2
 
 
-def test_a_clear_lexical_winner_costs_no_embedding(e5):
-    counting = Counting(e5)
-    meaning = SentenceSimilarity(embedder=counting, weight=4.0)
+def test_a_clear_lexical_winner_stays_first_and_without_the_likelihood_costs_no_embedding(e5):
     ranked = [scored("Operation Dawn was led by prosecutor Ana Ribeiro.", 0.9, 1),
               scored("The weather was mild.", 0.9 - MARGIN - 0.01, 2)]
     query = question("Who led Operation Dawn?")
-    assert [s.position for s in meaning.rerank(query, ranked)] == [1, 2]
-    assert counting.embedded == ["Who led Operation Dawn?"] or counting.embedded == []
-
-
-def test_only_the_first_contenders_are_embedded(e5):
+    assert SentenceSimilarity(embedder=e5, weight=4.0).rerank(query, list(ranked))[0].position == 1
     counting = Counting(e5)
-    meaning = SentenceSimilarity(embedder=counting, weight=4.0, contenders=2)
+    words_only = SentenceSimilarity(embedder=counting, weight=4.0, likely=0)
+    assert [s.position for s in words_only.rerank(query, list(ranked))] == [1, 2]
+    assert counting.embedded == []
+
+
+def test_only_the_sentences_weighed_are_embedded(e5):
+    counting = Counting(e5)
+    meaning = SentenceSimilarity(embedder=counting, weight=4.0, contenders=2, likely=2)
     ranked = [scored(PAID, 0.70, 1), scored(FREED, 0.66, 2), scored("The farm grows coffee.", 0.65, 3)]
     meaning.rerank(question("How were the victims freed from the farm?"), ranked)
     assert [t for t in counting.embedded if t.startswith("The ")] == [PAID, FREED]
     with pytest.raises(ValueError):
         SentenceSimilarity(embedder=e5, weight=4.0, contenders=1)
+    with pytest.raises(ValueError):
+        SentenceSimilarity(embedder=e5, weight=4.0, contenders=4, likely=3)
+
+
+def test_the_followers_come_by_their_likelihood_after_the_best(e5):
+    meaning = SentenceSimilarity(embedder=e5, weight=4.0, contenders=2, likely=3)
+    ranked = [scored(PAID, 0.70, 1), scored("The farm grows coffee.", 0.50, 2),
+              scored(FREED, 0.45, 3), scored("The owner was fined.", 0.30, 4)]
+    out = meaning.rerank(question("How were the victims freed from the farm?"), ranked)
+    assert out[0].position == 1  # far ahead on words: meaning does not displace it
+    assert [s.likelihood is not None for s in out] == [True, True, True, False]
+    assert out[1].likelihood >= out[2].likelihood
+    assert out[1].position == 3  # the raid's sentence is likelier to answer than the coffee's
+    assert out[3].position == 4
 
 
 def test_sentence_vectors_are_kept_between_questions(e5):
@@ -141,11 +156,13 @@ def test_each_model_has_its_own_weight_and_a_setting_turns_it_off(tmp_path):
     assert Settings().sentence_similarity_weight() == 4.0
     assert Settings(embedding_model="all-MiniLM-L6-v2").sentence_similarity_weight() == 0.0  # not calibrated
     assert Settings(sentence_similarity=0).sentence_similarity_weight() == 0.0
+    assert Settings().answer_likelihood() and not Settings(embedding_model="all-MiniLM-L6-v2").answer_likelihood()
     off = Engine(Settings(index_dir=tmp_path / "off", embedding_model="hash"))
     on = Engine(Settings(index_dir=tmp_path / "on", embedding_model="hash", sentence_similarity=2.5))
     try:
         assert off.composer.meaning is None
         assert on.composer.meaning is not None and on.composer.meaning.weight == 2.5
+        assert on.composer.meaning.likely == 0  # the likelihood was fitted with e5's cosines only
     finally:
         off.close()
         on.close()
@@ -153,3 +170,19 @@ def test_each_model_has_its_own_weight_and_a_setting_turns_it_off(tmp_path):
         SentenceSimilarity(embedder=load_embedder("hash"), weight=0)
     with pytest.raises(TypeError):
         SentenceSimilarity(embedder=object(), weight=1.0)
+
+
+def test_a_question_the_documents_do_not_answer_embeds_no_sentence(tmp_path, e5):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "raid.txt").write_text(f"{PAID}\n\n{FREED}\n", "utf-8")
+    engine = Engine(Settings(index_dir=tmp_path / "index"), embedder=e5)
+    try:
+        engine.ingest_paths([tmp_path / "docs"])
+        counting = Counting(e5)
+        engine.composer.meaning.embedder = counting
+        assert not engine.ask("What is the capital of Mongolia's northern province?").found
+        assert counting.embedded == []  # "not found" is decided on words and kind: meaning never embeds for it
+        assert engine.ask("How were the victims freed from the farm?").found
+        assert FREED in counting.embedded
+    finally:
+        engine.close()
