@@ -97,7 +97,8 @@ class Composer:
         if not any(self._stands(c, query) for c in candidates):
             return Answer(query.text, message(NOT_FOUND, query.language), False, query.language, [])
         if self.meaning is not None:  # meaning orders the sentences; it never decides whether one stands
-            candidates = self.meaning.rerank(query, candidates)
+            candidates = self.meaning.rerank(query, candidates,
+                                             lambda best, s: self._selector.may_follow(query, best, s))
         chosen = self._selector.select(query, candidates)
         citations, parts = [], []
         for n, s in enumerate(chosen, start=1):

@@ -54,14 +54,17 @@ class SentenceSimilarity:
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def rerank(self, query: Query, ranked: list[Scored]) -> list[Scored]:
+    def rerank(self, query: Query, ranked: list[Scored],
+               may_follow: Callable[[Scored, Scored], bool] = lambda best, s: True) -> list[Scored]:
         """The candidates with the best sentence first, then the others by their likelihood of
         holding the answer. Scores are left as they are.
 
         The best one is chosen among the close contenders, each counting `weight` times its cosine's
         shortfall from the most similar contender's against its score: one that meaning finds farther
         from the question falls behind the next sentence by words. The sentences that join it are
-        chosen by the likelihood (rag/likelihood.py), which reads meaning, words and kind together.
+        chosen by the likelihood (rag/likelihood.py), which reads meaning, words and kind together;
+        it is weighed only for those of the best `likely` by words that `may_follow(best, s)` lets
+        join (room left, near the best one or standing), as each sentence weighed is embedded.
         """
         if len(ranked) < 2:
             return ranked
@@ -70,20 +73,23 @@ class SentenceSimilarity:
         close = [s for s in ranked[:self.contenders] if ranked[0].score - s.score < MARGIN and s.fits >= ranked[0].fits]
         if len(close) < 2 and not self.likely:
             return ranked
-        weighed = ranked[:self.likely] if self.likely else close
-        similarity = dict(zip(map(id, weighed), self.similarities(query, weighed)))
+        similarity: dict[int, float] = {}
         order: dict[int, float] = {}
         if len(close) >= 2:
-            most = max(similarity[id(s)] for s in close)
+            similarity.update(zip(map(id, close), self.similarities(query, close)))
+            most = max(similarity.values())
             order = {id(s): s.score - self.weight * (most - similarity[id(s)]) for s in close}
         reranked = sorted(ranked, key=lambda s: order.get(id(s), s.score), reverse=True)
         if not self.likely:
             return reranked
         best = reranked[0]
+        weighed = [s for s in ranked[:self.likely] if s is best or id(s) in similarity or may_follow(best, s)]
+        missing = [s for s in weighed if id(s) not in similarity]
+        similarity.update(zip(map(id, missing), self.similarities(query, missing) if missing else []))
         for s, p in zip(weighed, answer_likelihood(query, weighed, [similarity[id(s)] for s in weighed])):
             s.likelihood = p
         followers = sorted((s for s in weighed if s is not best), key=lambda s: s.likelihood, reverse=True)
-        return [best, *followers, *(s for s in ranked[self.likely:] if s is not best)]
+        return [best, *followers, *(s for s in ranked if s is not best and s.likelihood is None)]
 
     def similarities(self, query: Query, sentences: Sequence[Scored]) -> list[float]:
         """Each sentence's cosine to the question under the embedding model."""

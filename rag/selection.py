@@ -72,8 +72,7 @@ class Selector:
                 adds = _near(s, best) or (bool(set(s.matched) - covered) and self.stands(s, query))
                 close = s.score >= FOLLOWER_RATIO * best.score
             else:
-                # A heading from elsewhere is a title, not an answer: it joins only beside the best one.
-                adds = _near(s, best) or (self.stands(s, query) and not types.is_heading(s.span.text))
+                adds = self._may_join(query, best, s)
                 close = s.likelihood is not None and s.likelihood >= FOLLOWER_LIKELIHOOD * best.likelihood
             lists = query.wants_list and types.has_enumeration(s.span.text) and bool(s.matched) \
                 and not types.has_enumeration(best.span.text) and s.score >= 0.5 * best.score
@@ -84,6 +83,19 @@ class Selector:
         # Sentences of one document read in the document's order; documents in the order they were chosen.
         order = {doc: n for n, doc in enumerate(dict.fromkeys(c.hit.doc_id for c in chosen))}
         return sorted(chosen, key=lambda c: (order[c.hit.doc_id], c.position))
+
+    def may_follow(self, query: Query, best: Scored, s: Scored) -> bool:
+        """Whether `s` could join an answer that `best` leads, however likely it is to hold the
+        answer: the sentences whose likelihood is worth weighing (rag/meaning.py)."""
+        best = self._fit(best)
+        budget = self.max_chars - len(best.span.text) - MARKER_CHARS
+        if len(s.span.text) + MARKER_CHARS + 1 > budget or _overlaps(s, [best]) or self._list_after(best, budget):
+            return False
+        return self._may_join(query, best, s)
+
+    def _may_join(self, query: Query, best: Scored, s: Scored) -> bool:
+        # A heading from elsewhere is a title, not an answer: it joins only beside the best one.
+        return _near(s, best) or (self.stands(s, query) and not types.is_heading(s.span.text))
 
     def _list_after(self, best: Scored, budget: int) -> list[Scored]:
         """The items of the list the sentence introduces ("…four key pillars:" then "• Prevention",

@@ -104,6 +104,17 @@ def test_the_followers_come_by_their_likelihood_after_the_best(e5):
     assert out[3].position == 4
 
 
+def test_a_sentence_that_could_not_join_is_not_embedded(e5):
+    counting = Counting(e5)
+    meaning = SentenceSimilarity(embedder=counting, weight=4.0, contenders=2, likely=4)
+    coffee, fine = "The farm grows coffee.", "The owner was fined."
+    ranked = [scored(PAID, 0.70, 1), scored(FREED, 0.40, 2), scored(coffee, 0.35, 3), scored(fine, 0.30, 4)]
+    out = meaning.rerank(question("How were the victims freed from the farm?"), ranked,
+                         lambda best, s: s.span.text != coffee)
+    assert coffee not in counting.embedded and {PAID, FREED, fine} <= set(counting.embedded)
+    assert [s.span.text for s in out][-1] == coffee and out[-1].likelihood is None
+
+
 def test_sentence_vectors_are_kept_between_questions(e5):
     counting = Counting(e5)
     meaning = SentenceSimilarity(embedder=counting, weight=4.0)
