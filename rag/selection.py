@@ -84,14 +84,16 @@ class Selector:
         order = {doc: n for n, doc in enumerate(dict.fromkeys(c.hit.doc_id for c in chosen))}
         return sorted(chosen, key=lambda c: (order[c.hit.doc_id], c.position))
 
-    def may_follow(self, query: Query, best: Scored, s: Scored) -> bool:
-        """Whether `s` could join an answer that `best` leads, however likely it is to hold the
-        answer: the sentences whose likelihood is worth weighing (rag/meaning.py)."""
+    def may_follow(self, query: Query, best: Scored) -> Callable[[Scored], bool]:
+        """Whether a sentence could join an answer that `best` leads, however likely it is to hold
+        the answer: the sentences whose likelihood is worth weighing (rag/meaning.py). The best
+        one's cut, its room and its list are worked out once, not once per sentence asked about."""
         best = self._fit(best)
         budget = self.max_chars - len(best.span.text) - MARKER_CHARS
-        if len(s.span.text) + MARKER_CHARS + 1 > budget or _overlaps(s, [best]) or self._list_after(best, budget):
-            return False
-        return self._may_join(query, best, s)
+        if self._list_after(best, budget):  # a list answers it: nothing else joins
+            return lambda s: False
+        return lambda s: (len(s.span.text) + MARKER_CHARS + 1 <= budget and not _overlaps(s, [best])
+                          and self._may_join(query, best, s))
 
     def _may_join(self, query: Query, best: Scored, s: Scored) -> bool:
         # A heading from elsewhere is a title, not an answer: it joins only beside the best one.

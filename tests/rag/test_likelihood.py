@@ -82,8 +82,8 @@ def test_may_follow_is_what_the_likelihood_rule_lets_join():
     best = scored(0, 0.7)
     standing = scored(2, 0.6)  # another paragraph, but it stands on its own
     weak = replace(scored(1, 0.3), evidence=0.2)  # another paragraph, under the bar
-    assert selector().may_follow(asked, best, standing)
-    assert not selector().may_follow(asked, best, weak)
-    assert not selector().may_follow(asked, best, best)  # it overlaps the best one
+    assert selector().may_follow(asked, best)(standing)
+    assert not selector().may_follow(asked, best)(weak)
+    assert not selector().may_follow(asked, best)(best)  # it overlaps the best one
     narrow = Selector(sentences=lambda doc_id: DOCUMENT, stands=lambda s, q: True, max_chars=len(best.span.text) + 20)
-    assert not narrow.may_follow(asked, best, standing)  # no room left for it
+    assert not narrow.may_follow(asked, best)(standing)  # no room left for it
