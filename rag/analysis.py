@@ -14,7 +14,7 @@ import threading
 import unicodedata
 from functools import lru_cache
 
-import snowballstemmer
+import snowballstemmer  # uses PyStemmer (Snowball in C) when it is installed, as it is with this project
 
 LANGUAGES = ("en", "es", "pt")
 _STEMMER_NAMES = {"en": "english", "es": "spanish", "pt": "portuguese"}

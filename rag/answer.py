@@ -135,6 +135,7 @@ class Composer:
         """Every sentence of the passages, scored against the question's form in the passage's language."""
         forms: dict[tuple[str, bool], _Form] = {}
         best: dict[tuple[str, int], Scored] = {}
+        self._translate_ahead(query, hits)
         for rank, hit in enumerate(hits):
             for form, glossed in self._readings(query, hit):
                 if (form.language, glossed) not in forms:
@@ -162,6 +163,23 @@ class Composer:
             readings.append((query, True))
         return readings
 
+    def _translate_ahead(self, query: Query, hits: list[Hit]) -> None:
+        """Translates at once every sentence that the readings through a translation will read:
+        one Apertium exchange per language, not one per sentence (a question read some twenty)."""
+        wanted: dict[str, dict[str, None]] = {}
+        for hit in hits:
+            if any(glossed for _, glossed in self._readings(query, hit)):
+                split = self._split(hit.doc_id)
+                read = _read_range(split, hit)
+                texts = wanted.setdefault(hit.language, {})
+                for i in range(max(0, read.start - CONTEXT_BEFORE), min(len(split.spans), read.stop + CONTEXT_AFTER)):
+                    texts[split.spans[i].text] = None
+        for language, texts in wanted.items():
+            try:
+                self.translator.translate_many(list(texts), language, query.language)
+            except TranslationFailed as exc:  # each sentence is tried again alone, as it is read
+                log.debug("sentences not translated ahead: %s", exc)
+
     def _score_hit(self, form: "_Form", asked: Query, rank: int, hit: Hit) -> list[Scored]:
         query, kind = form.query, asked.expect
         split = self._split(hit.doc_id)
@@ -176,10 +194,7 @@ class Composer:
             return form.matched[key]
 
         out = []
-        first = bisect_right(split.ends, hit.start)
-        # One sentence past the passage's end: a list often follows the sentence that names its subject.
-        last = bisect_right(split.starts, hit.end - 1) + 1
-        for i in range(first, min(last, len(sentences))):
+        for i in _read_range(split, hit):
             span = sentences[i]
             matched = matched_at(i)
             # The sentences just before and after often name what this one only refers to.
@@ -237,6 +252,13 @@ class Composer:
         except TranslationFailed as exc:
             log.debug("sentence not translated for scoring: %s", exc)
             return None
+
+
+def _read_range(split: DocumentSentences, hit: Hit) -> range:
+    """The sentences a passage's answer may come from: those it overlaps, and one past its end (a
+    list often follows the sentence that names its subject)."""
+    last = bisect_right(split.starts, hit.end - 1) + 1
+    return range(bisect_right(split.ends, hit.start), min(last, len(split.spans)))
 
 
 def _match(groups: list[TermGroup], stem_set: frozenset[str], prefix_set: frozenset[str]) -> dict[str, float]:

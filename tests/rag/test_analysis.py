@@ -139,6 +139,30 @@ def test_detectors_agree(detector):
         assert other.detect(passage) == detector.detect(passage) == language
 
 
+def test_stems_come_from_snowballs_c_stemmers_and_equal_its_pure_python_ones():
+    """PyStemmer (Snowball compiled) is what stems, for speed; an index's stems, written at ingest,
+    must be what any later reader computes, so they equal snowballstemmer's pure-Python ones."""
+    import importlib
+
+    import snowballstemmer
+    import Stemmer
+
+    from rag.analysis import _STEMMER_NAMES, _stemmer
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    text = " ".join(p.read_text("utf-8") for p in sorted(seeds.iterdir()))
+    vocabulary = sorted({w.lower() for w in re.findall(r"[^\W\d_]{2,}", text)})
+    assert len(vocabulary) > 500
+    for lang in LANGUAGES:
+        assert isinstance(_stemmer(lang), Stemmer.Stemmer)
+        name = _STEMMER_NAMES[lang]
+        module = importlib.import_module(f"snowballstemmer.{name}_stemmer")
+        pure = getattr(module, f"{name.capitalize()}Stemmer")()
+        assert not isinstance(pure, Stemmer.Stemmer)
+        assert [_stemmer(lang).stemWord(w) for w in vocabulary] == [pure.stemWord(w) for w in vocabulary]
+    assert snowballstemmer.stemmer is Stemmer.Stemmer
+
+
 def test_stems_are_the_same_from_many_threads_at_once():
     """Snowball stemmers keep state between calls: one shared by request threads raised IndexError
     and, worse, stemmed silently wrong ("achieved" -> "age"), and the cache kept the wrong stem."""

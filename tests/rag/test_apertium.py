@@ -83,6 +83,29 @@ def test_concurrent_segments_get_their_own_translations():
         pipeline.close()
 
 
+@pytest.mark.integration
+@needs_apertium
+def test_many_segments_in_one_exchange_come_back_as_each_alone_would():
+    """Some 200 KB of morphological analysis comes out of 33 KB of text: far more than the pipes
+    between the stages hold, so the exchange must read while it writes."""
+    analyser, pipeline = Pipeline("spa-eng", stages=1), Pipeline("spa-eng")
+    texts = [escape(f"El fiscal número {n} investigó [{n}] casos de trata en la ciudad y en la frontera.")
+             for n in range(400)]
+    try:
+        for p in (analyser, pipeline):
+            alone = [p.translate(t) for t in texts[:40]]
+            assert p.translate_many(texts[:40]) == alone
+            together = p.translate_many(texts)
+            assert len(together) == len(texts) and together[:40] == alone
+            assert all(f"{n} " in together[n] or f"{n}<" in together[n] for n in range(len(texts)))
+            assert p.translate_many([]) == []
+            assert p.starts == 1
+        assert sum(map(len, analyser.translate_many(texts))) > 3 * 65536
+    finally:
+        analyser.close()
+        pipeline.close()
+
+
 def test_a_stage_that_never_answers_times_out_and_is_killed(tmp_path: Path):
     if shutil.which("apertium-wblank-mode") is None:
         pytest.skip("apertium-wblank-mode reads the mode file")

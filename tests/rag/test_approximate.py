@@ -3,11 +3,12 @@ retraining policy; the files; collections kept apart."""
 
 from __future__ import annotations
 
+import faiss
 import numpy as np
 import pytest
 
 from rag import vector_files
-from rag.approximate import DRIFT, FLAT, GROWTH, Approximate, contents, imbalance, is_approximate, lists_for, plan
+from rag.approximate import DRIFT, FLAT, GROWTH, Approximate, build, contents, imbalance, is_approximate, lists_for, plan
 from rag.vectors import FaissVectors
 
 DIMENSION = 16
@@ -22,7 +23,8 @@ def clustered(count: int, seed: int, centres: int = 24, spread: float = 0.3) -> 
 
 
 def exact(ids: np.ndarray, vectors: np.ndarray, query: np.ndarray, limit: int) -> list[int]:
-    scores = vectors @ query
+    """A flat search's rows over the vectors as an IVF holds them: 16-bit floats."""
+    scores = vectors.astype(np.float16).astype(np.float32) @ query
     order = sorted(range(len(ids)), key=lambda n: (-scores[n], ids[n]))
     return [int(ids[n]) for n in order[:limit]]
 
@@ -37,6 +39,22 @@ def test_flat_below_the_threshold_and_ivf_from_it():
     assert is_approximate(part) and part.nlist == lists_for(400) == 20 and part.nprobe == 4
     assert vectors.trained()["a"] == pytest.approx(imbalance(part))
     assert sorted(contents(part)[0].tolist()) == list(range(1, 401))
+
+
+def test_an_ivf_holds_its_vectors_as_16_bit_floats_and_still_reads_one_of_32_bit_floats():
+    data, ids = clustered(1000, seed=21), np.arange(1000, dtype=np.int64) * 2
+    part, _ = build(ids, data, 20, 20)
+    assert part.code_size == 2 * DIMENSION  # half the bytes of a float32 vector
+    held_ids, held = contents(part)
+    assert held_ids.tolist() == ids.tolist() and np.abs(held - data).max() < 1e-3
+    scores, found = part.search(data[:5], 3)
+    assert found[:, 0].tolist() == ids[:5].tolist() and np.abs(scores[:, 0] - 1.0).max() < 1e-3
+    # An index written by the previous version: IVF lists of float32 vectors.
+    older = faiss.index_factory(DIMENSION, "IVF20,Flat", faiss.METRIC_INNER_PRODUCT)
+    older.train(data)
+    older.add_with_ids(data, ids)
+    older_ids, older_held = contents(older)
+    assert older_ids.tolist() == ids.tolist() and np.array_equal(older_held, data)
 
 
 def test_never_approximate_when_no_threshold():

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rag.apertium import unescape
-from rag.translation import ApertiumTranslator, NoTranslator, load_translator, protect
+from rag.translation import ApertiumTranslator, NoTranslator, TranslationFailed, load_translator, protect
 
 installed = shutil.which("apertium-wblank-mode") is not None
 needs_apertium = pytest.mark.skipif(not installed and os.environ.get("CI") != "true",
@@ -113,8 +113,9 @@ def test_a_translation_keeps_names_numbers_and_acronyms_unchanged(translator):
 def test_the_translator_is_safe_under_concurrency(translator):
     questions = [(f"¿Cuántos casos investigó el fiscal número {n}?", "es", "en") for n in range(24)]
     questions += [(f"Quantos casos investigou o procurador número {n}?", "pt", "en") for n in range(24)]
-    expected = [ApertiumTranslator._translate(translator, *q) for q in questions]
-    translator._cached.cache_clear()
+    expected = [ApertiumTranslator._translate(translator, [text], source, target)[0]
+                for text, source, target in questions]
+    assert not translator._recent.found(questions)
     results: dict[int, str] = {}
 
     def work(k: int) -> None:
@@ -127,6 +128,24 @@ def test_the_translator_is_safe_under_concurrency(translator):
     for t in threads:
         t.join(timeout=120)
     assert [results[n] for n in range(len(questions))] == expected
+
+
+@pytest.mark.integration
+@needs_apertium
+def test_many_texts_translate_at_once_as_each_would_alone_and_are_kept(translator):
+    texts = [f"El fiscal {name} investigó {n} casos en 2019." for n, name in enumerate(["García", "Kindred", "Soto"])]
+    texts += ["La red se reunió en Brasília.", texts[0]]  # a text twice is translated once
+    alone = [ApertiumTranslator._translate(translator, [text], "es", "en")[0] for text in texts]
+    assert translator.translate_many(texts, "es", "en") == alone
+    assert "García" in alone[0] and "2019" in alone[0] and "Brasília" in alone[3]
+    assert len(translator._recent) == 4  # kept: the next question's reading of them sends nothing
+    starts = {mode: p.starts for mode, p in translator._pipelines.items()}
+    translator.close()  # stopped: anything sent now would start the pipeline again
+    assert translator.translate_many(texts[::-1], "es", "en") == alone[::-1]
+    assert {mode: p.starts for mode, p in translator._pipelines.items()} == starts
+    assert translator.translate_many([], "es", "en") == []
+    with pytest.raises(TranslationFailed, match="at most"):
+        translator.translate_many(["corto", "x" * 20_000], "es", "en")
 
 
 def test_without_apertium_translation_is_off_with_the_command_that_installs_it(tmp_path: Path):
@@ -227,6 +246,24 @@ def test_a_foreign_sentence_is_also_read_through_its_own_translation(translator)
     assert "equipos" in glossed.matched and "equipos" not in plain.matched
     assert glossed.evidence > plain.evidence
     assert glossed.span.text == text  # the quote is still the document's own sentence
+
+
+@pytest.mark.integration
+@needs_apertium
+def test_a_question_across_languages_sends_its_passages_sentences_in_one_exchange_per_language(bilingual):
+    """Each sentence a reading through a translation reads is translated ahead, all of a language at
+    once: one exchange per pipeline and language, not one per sentence."""
+    exchanges = []
+    for pipeline in [*bilingual.translator._pipelines.values(), *bilingual.translator._analysers.values()]:
+        def counted(streams, inner=pipeline.translate_many, mode=pipeline.mode):
+            exchanges.append((mode, len(streams)))
+            return inner(streams)
+        pipeline.translate_many = counted
+    answer = bilingual.ask("¿Qué países se benefician del proyecto?")
+    assert answer.found and "Uruguay" in answer.answer
+    batches = [n for _, n in exchanges]
+    assert max(batches) >= 3  # the English passages' sentences, together
+    assert len(exchanges) <= 12, exchanges  # question, sentences, quotes: a few exchanges each
 
 
 def test_a_composer_refuses_a_translator_that_is_not_one():
