@@ -29,8 +29,11 @@ from .vectors import FaissVectors
 T = TypeVar("T")
 
 # Documents are embedded and committed in groups of about this many chunks: large enough to
-# keep the model busy, small enough that a crash loses little work.
-GROUP_CHUNKS = 256
+# keep the model busy and to spread each commit's fixed cost (a SQLite transaction, a delta file,
+# a Tantivy commit: 512 instead of 256 took a 140k-chunk ingest from 51.6 to 43.5 s, hash
+# embedder), small enough that a crash loses little work and progress moves often (a group is
+# about a minute of multilingual-e5-small on two cores).
+GROUP_CHUNKS = 512
 
 Progress = Callable[[int], None]
 

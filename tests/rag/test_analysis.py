@@ -163,6 +163,20 @@ def test_stems_come_from_snowballs_c_stemmers_and_equal_its_pure_python_ones():
     assert snowballstemmer.stemmer is Stemmer.Stemmer
 
 
+def test_the_detection_sample_names_each_seed_window_s_language_as_the_whole_window_does(detector, monkeypatch):
+    """Only the first DETECTION_SAMPLE characters are read (py3langid is slow at ingest): every
+    1,500-character window of the seeds must come out as it does read whole."""
+    import rag.analysis as analysis
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    windows = [text[start:start + 1500] for text in (p.read_text("utf-8") for p in sorted(seeds.iterdir()))
+               for start in range(0, len(text) - 1499, 300)]
+    assert len(windows) > 20 and analysis.DETECTION_SAMPLE < 1500
+    sampled = [detector.detect(w) for w in windows]
+    monkeypatch.setattr(analysis, "DETECTION_SAMPLE", 5000)
+    assert sampled == [detector.detect(w) for w in windows]
+
+
 def test_stems_are_the_same_from_many_threads_at_once():
     """Snowball stemmers keep state between calls: one shared by request threads raised IndexError
     and, worse, stemmed silently wrong ("achieved" -> "age"), and the cache kept the wrong stem."""

@@ -20,7 +20,7 @@ import pytest
 from rag.errors import IndexBusy
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = 900  # ~8 chunks each, so ~28 commits of GROUP_CHUNKS=256 chunks; a full ingest takes a few seconds
+DOCS = 900  # ~8 chunks each, so ~14 commits of GROUP_CHUNKS=512 chunks; a full ingest takes a few seconds
 NEW_IN_V2 = 60
 
 # The ingest a user runs, in its own process. CRASH_AT optionally makes the process SIGKILL itself at
