@@ -133,10 +133,10 @@ def is_informative(token: str) -> bool:
 
 
 # py3langid walks its sample byte by byte in Python: at ingest it was over a third of a document's
-# indexing (140k chunks, hash embedder). 600 characters (about 100 words) name the language of
-# every 1,500-character window of the seed and real_dev documents (100 windows, en/es/pt) as 1,500
-# and 5,000 did, at 0.48 ms against 1.17 ms.
-DETECTION_SAMPLE = 600
+# indexing (140k chunks, hash embedder). 800 characters name the language of all 480 XQuAD
+# paragraphs (en, es) and of every window of the seed and real_dev documents (en, es, pt) as 1,500
+# did, in half the time; 600 took an English paragraph of Spanish names for Spanish.
+DETECTION_SAMPLE = 800
 
 
 class LanguageDetector:
