@@ -13,7 +13,6 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
-from itertools import repeat
 
 import snowballstemmer  # uses PyStemmer (Snowball in C) when it is installed, as it is with this project
 
@@ -124,7 +123,7 @@ def index_terms(text: str, language: str) -> tuple[list[str], list[str], list[st
     ingest analyses every chunk, and tokenizing it once for each column cost two passes more."""
     pairs = tokens(text)
     folded = [f for f, _ in pairs]
-    return list(map(stem, [lowered for _, lowered in pairs], repeat(language))), [t[:PREFIX_LEN] for t in folded], folded
+    return [stem(lowered, language) for _, lowered in pairs], [t[:PREFIX_LEN] for t in folded], folded
 
 
 def is_informative(token: str) -> bool:

@@ -113,10 +113,4 @@ class SentenceSimilarity:
 
     def _vectors_of(self, sentences: Sequence[Scored]) -> np.ndarray:
         texts = [self._read(s) for s in sentences]
-        found = self._vectors.found(texts)
-        missing = [text for text in dict.fromkeys(texts) if text not in found]
-        if missing:
-            made = dict(zip(missing, self.embedder.embed(missing, kind="passage")))
-            self._vectors.keep(made)
-            found.update(made)
-        return np.stack([found[text] for text in texts])
+        return np.stack(self._vectors.values(texts, lambda missing: self.embedder.embed(missing, kind="passage")))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -26,6 +26,17 @@ class Recent(Generic[K, V]):
 
     def __len__(self) -> int:
         return len(self._values)
+
+    def values(self, keys: Sequence[K], make: Callable[[list[K]], Iterable[V]]) -> list[V]:
+        """The value of each key, in order: those held, and the others made by one call of `make`
+        (each missing key once, however often asked) and held from then on."""
+        found = self.found(keys)
+        missing = [key for key in dict.fromkeys(keys) if key not in found]
+        if missing:
+            made = dict(zip(missing, make(missing)))
+            self.keep(made)
+            found.update(made)
+        return [found[key] for key in keys]
 
     def found(self, keys: Iterable[K]) -> dict[K, V]:
         """The values held for these keys (the others are absent), each now the most recent."""

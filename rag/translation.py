@@ -112,14 +112,8 @@ class ApertiumTranslator:
                                     f"{INSTALL_COMMAND}")
         if (longest := max((len(text) for text in texts), default=0)) > MAX_CHARS:
             raise TranslationFailed(f"text of {longest} characters; at most {MAX_CHARS} are translated")
-        keys = [(text, source, target) for text in texts]
-        found = self._recent.found(keys)
-        missing = [key for key in dict.fromkeys(keys) if key not in found]
-        if missing:
-            made = dict(zip(missing, self._translate([text for text, _, _ in missing], source, target)))
-            self._recent.keep(made)
-            found.update(made)
-        return [found[key] for key in keys]
+        return self._recent.values([(text, source, target) for text in texts],
+                                   lambda missing: self._translate([text for text, _, _ in missing], source, target))
 
     def _translate(self, texts: list[str], source: str, target: str) -> list[str]:
         streams = [protect(text, names, date_rewrites(text, source, target))

@@ -19,6 +19,21 @@ def test_it_keeps_the_most_recently_used_and_forgets_the_rest():
     assert len(recent) == 3 and recent.found(["c"]) == {"c": 30}
 
 
+def test_values_makes_only_the_missing_keys_in_one_call_and_keeps_them():
+    recent: Recent[str, str] = Recent(10)
+    recent.keep({"a": "A"})
+    calls = []
+
+    def make(keys):
+        calls.append(list(keys))
+        return [key.upper() for key in keys]
+
+    assert recent.values(["b", "a", "c", "b"], make) == ["B", "A", "C", "B"]
+    assert calls == [["b", "c"]]  # one call, each missing key once, "a" held already
+    assert recent.values(["c", "a"], make) == ["C", "A"] and len(calls) == 1
+    assert recent.values([], make) == [] and len(calls) == 1
+
+
 def test_it_holds_one_value_at_least():
     with pytest.raises(ValueError):
         Recent(0)
