@@ -13,9 +13,10 @@ questions (English and Spanish alternately, each once, after a warm-up) over HTT
 - build time, and what the vectors became (flat, or IVF with its lists);
 - warm /ask p50 and p95, and the serving process's RSS (now, and its peak);
 - Engine.ask in the same process on as many other questions (none cached yet), with the time of
-  each stage as it runs: analysis with translation, the query embedding, the lexical search (Tantivy,
-  every form of the question), the vector search, composing the answer (of which the sentences
-  embedded for it), and the rest (fusion, reading chunks, glosses, the conversation).
+  each stage as it runs: analysis with translation; the retrieval, and within it the query
+  embedding and the vector search on one thread beside the lexical search (Tantivy, every form of
+  the question) on the request's; composing the answer (of which the sentences embedded for it);
+  and the rest (glosses, the conversation).
 
     .venv/bin/python bench/serve_scale.py [--chunks 132000 1000000] [--questions 200] [--folder DIR]
                                           [--model all-MiniLM-L6-v2]
@@ -112,21 +113,25 @@ def stages_of(engine, asked: list[str]) -> tuple[list[float], dict[str, list[flo
     def embedding(texts, **kw) -> str:
         if kw.get("kind", "passage") == "passage":
             embedded[-1] += len(texts)
-        return f"{kw.get('kind', 'passage')} embedding"
+        return f"  {kw.get('kind', 'passage')} embedding"
+    stages.time(engine.retriever, "retrieve", "retrieval")
     stages.time(embedder, "embed", embedding)
-    stages.time(engine.index.lexical, "search", "lexical (Tantivy)")
-    stages.time(vectors, "search", "vector search")
+    stages.time(engine.index.lexical, "search", "  lexical (Tantivy)")
+    stages.time(vectors, "search", "  vector search")
     stages.time(engine.composer, "compose", "composing the answer")
     totals = []
     for question in asked:
         stages.times.append({})
         embedded.append(0)
         totals += timed_ms(lambda: engine.ask(question), 1)
-    names = ["analysis and translation", "query embedding", "lexical (Tantivy)", "vector search",
-             "composing the answer", "passage embedding"]
-    per_stage = {name: [t.get(name, 0.0) for t in stages.times] for name in names}
+    # The retrieval's parts overlap: the question is embedded and FAISS searched on one thread while
+    # Tantivy searches on the request's (rag/retrieval.py); the rest is fusion and reading the chunks.
     # Sentences embedded while composing (rag/meaning.py) are part of composing's time.
-    per_stage["rest"] = [total - sum(t.get(name, 0.0) for name in names[:5]) for total, t in zip(totals, stages.times)]
+    whole = ["analysis and translation", "retrieval", "composing the answer"]
+    parts = ["  query embedding", "  lexical (Tantivy)", "  vector search"]
+    per_stage = {name: [t.get(name, 0.0) for t in stages.times]
+                 for name in [whole[0], whole[1], *parts, whole[2], "  passage embedding"]}
+    per_stage["rest"] = [total - sum(t.get(name, 0.0) for name in whole) for total, t in zip(totals, stages.times)]
     return totals, per_stage, sum(embedded) / len(embedded)
 
 
