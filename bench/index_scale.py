@@ -45,6 +45,7 @@ from rag.chunking import Chunker
 from rag.embedding import HashEmbedder
 from rag.glossary import Glossary
 from rag.index import Index
+from rag.lexical import FOLDER as LEXICAL_FOLDER
 from rag.parsing import Parsed
 from rag.query import QueryAnalyzer
 from rag.retrieval import LEXICAL_WEIGHTS
@@ -127,7 +128,7 @@ def measure(target: int, folder: Path) -> list[tuple[str, str]]:
     whole = sum(len(faiss.serialize_index(part)) for part in index.vectors.parts().values())
     base, deltas = sizes(folder, "vectors.*.faiss"), sizes(folder, "delta.*.npz")
     sqlite = sizes(folder, "index.sqlite*")
-    lexical_bytes = sizes(folder / "lexical", "*")
+    lexical_bytes = sizes(folder / LEXICAL_FOLDER, "*")
 
     before = io()[0]
     started = time.perf_counter()

@@ -90,7 +90,7 @@ def build(folder: Path, target: int, size: int, pools: list[Pool]) -> tuple[sqli
     made = list(chunks(target, size, pools))
     fresh = not (folder / "fts5.sqlite").exists()
     db = sqlite3.connect(folder / "fts5.sqlite")
-    lexical = LexicalIndex(folder, lambda: 1)  # the generation of the one commit below
+    lexical = LexicalIndex(folder, lambda: 1, lambda: LANGUAGES)  # the generation of the one commit below
     if fresh:
         started = time.perf_counter()
         with db:

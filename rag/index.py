@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from .chunking import Chunker
 from .embedding import Embedder, is_embedder
 from .errors import IndexBusy, InvalidInput, ModelMismatch, NotFound
 from .index_vectors import IndexVectors, Planned
+from .lexical import OLD_FOLDER as OLD_LEXICAL_FOLDER
 from .lexical import LexicalIndex, LexicalRow
 from .locking import WriteLock
 from .mail import MAIL_KINDS
@@ -78,7 +81,7 @@ class Index:
         self.store = Store(self.folder / "index.sqlite")
         self.check_model()
         self._vectors = IndexVectors(self.folder, self.store, embedder, approximate, self.check_model)
-        self.lexical = LexicalIndex(self.folder, self.store.generation)
+        self.lexical = LexicalIndex(self.folder, self.store.generation, self.store.languages)
         try:  # an index of an older version, or a writer killed between its two commits
             with WriteLock(self.folder):
                 self._rebuild_lexical()
@@ -108,6 +111,7 @@ class Index:
         if self.lexical.is_stale():
             db = self.store.db
             self.lexical.rebuild(lambda: Store.lexical_rows(db), self.store.count()[1], self.store.generation())
+        shutil.rmtree(self.folder / OLD_LEXICAL_FOLDER, ignore_errors=True)
 
     # --- reads -------------------------------------------------------------------------------
 

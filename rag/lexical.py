@@ -1,13 +1,20 @@
-"""The lexical half of the index: a Tantivy index of each chunk's terms, in `lexical/` beside the
-vectors' files.
+"""The lexical half of the index: a Tantivy index of each chunk's terms, in `lexical-by-language/`
+beside the vectors' files.
 
 FTS5 scored every chunk holding any term of the question (980 ms at 1M chunks) and its inserts
 were most of an ingest's per-chunk cost and bytes written; Tantivy's top-k search skips what cannot
-reach the top (11 ms at 1M, the same quality: docs/scaling.md). The terms are our analyser's
-(`analysis.index_terms`), split on whitespace only so that Tantivy does not analyse them again. A
-chunk's language and collection are raw terms: the filters are required clauses of the query,
-applied before the ranking and its limit, so that a small collection in a large index still gets
-its `limit` rows and a document a caller may not read never reaches the ranking.
+reach the top (docs/scaling.md). The terms are our analyser's (`analysis.index_terms`), split on
+whitespace only so that Tantivy does not analyse them again.
+
+Each term carries its chunk's language ("es:frontera"), and a form of the question asks for the
+terms of the languages it searches: the language filter is in the terms themselves. As a required
+clause beside the terms, it had stopped Tantivy from skipping postings (block-max WAND needs a
+query of terms alone): 7.8 ms a form at 1M chunks against 2.9 ms. A term's BM25 statistics are
+then its language's, which no eval answer noticed (seeds and XQuAD identical, one real_dev answer
+of 64 changed, wrong either way); the counts `document_counts` gives the answer's IDF add up the
+languages, as before. A chunk's collection is a raw term, and a caller's collections a required
+clause, applied before the ranking and its limit, so that a small collection in a large index still
+gets its `limit` rows and a document a caller may not read never reaches the ranking.
 
 SQLite stays the source of truth. The single writer commits Tantivy inside each SQLite
 transaction, just before its COMMIT, with the generation that transaction commits as, stored in
@@ -35,7 +42,9 @@ from .lexical_terms import COLUMNS, LexicalTerms
 
 log = logging.getLogger("rag.lexical")
 
-FOLDER = "lexical"
+FOLDER = "lexical-by-language"
+# Where an index of the version before held its terms, without their language: rebuilt into FOLDER.
+OLD_FOLDER = "lexical"
 # The row of the document that holds the generation: chunks' rows start at 1 (AUTOINCREMENT).
 _GENERATION_ROW = 0
 # The writer's memory: one thread (the other core embeds); a rebuild adds more at once.
@@ -65,17 +74,17 @@ def _schema() -> tantivy.Schema:
         builder.add_text_field(column, tokenizer_name="whitespace", index_option="freq")
     builder.add_integer_field("row", stored=True, indexed=True, fast=True)
     builder.add_integer_field("generation", stored=True)
-    for field in ("language", "collection"):
-        builder.add_text_field(field, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("collection", tokenizer_name="raw", index_option="basic")
     return builder.build()
 
 
 class LexicalIndex:
     """Thread-safe: request threads search while the one writer of this process commits."""
 
-    def __init__(self, folder: Path, generation: Callable[[], int]) -> None:
+    def __init__(self, folder: Path, generation: Callable[[], int], languages: Callable[[], Iterable[str]]) -> None:
         self.path = folder / FOLDER
         self._sqlite_generation = generation
+        self._languages = languages
         self._schema = _schema()
         self.path.mkdir(exist_ok=True)
         self._index = tantivy.Index(self._schema, path=str(self.path))
@@ -110,17 +119,16 @@ class LexicalIndex:
         """The best `limit` chunks holding any of the terms, each column's BM25 weighted by its
         weight (in COLUMNS' order); only those in `languages` and `collections` when given."""
         schema = self._schema
-        scored = [(Occur.Should, Query.boost_query(Query.term_query(schema, column, term), weight))
+        languages = sorted(self._languages() if languages is None else languages)
+        scored = [(Occur.Should, Query.boost_query(Query.term_query(schema, column, _term(language, term)), weight))
+                  for language in languages
                   for (column, held), weight in zip(terms.columns().items(), weights) for term in sorted(held)]
-        filters = [(field, sorted(values)) for field, values in (("language", languages), ("collection", collections))
-                   if values is not None]
-        if not scored or any(not values for _, values in filters):
+        if not scored or (collections is not None and not collections):
             return []
         query = Query.boolean_query(scored)
-        if filters:  # required, and scoring nothing: the scores are those of the terms alone
-            query = Query.boolean_query([(Occur.Must, query)] + [
-                (Occur.Must, Query.const_score_query(Query.term_set_query(schema, field, values), 0.0))
-                for field, values in filters])
+        if collections is not None:  # required, and scoring nothing: the scores are those of the terms alone
+            query = Query.boolean_query([(Occur.Must, query), (Occur.Must, Query.const_score_query(
+                Query.term_set_query(schema, "collection", sorted(collections)), 0.0))])
         searcher = self._current()
         hits = searcher.search(query, limit, count=False).hits  # no count: top-k may skip postings
         # The rows from their fast field (a column): fetching each stored document cost more.
@@ -130,8 +138,9 @@ class LexicalIndex:
     def document_counts(self, column: str, terms: Iterable[str]) -> dict[str, int]:
         """term -> the chunks holding it in `column`, for the terms some chunk holds. Chunks deleted
         count until Tantivy merges their segment away, as in its own BM25."""
-        searcher = self._current()
-        counts = {term: searcher.doc_freq(column, term) for term in set(terms)}
+        searcher, languages = self._current(), list(self._languages())
+        counts = {term: sum(searcher.doc_freq(column, _term(language, term)) for language in languages)
+                  for term in set(terms)}
         return {term: n for term, n in counts.items() if n}
 
     # --- writes (the single writer, under the write lock) ------------------------------------
@@ -181,9 +190,12 @@ class LexicalIndex:
 
     @staticmethod
     def _document(row: LexicalRow) -> tantivy.Document:
-        stem, pref, word = (" ".join(terms) for terms in index_terms(row.text, row.language))
-        return tantivy.Document(stem=stem, pref=pref, word=word, row=row.row, language=row.language,
-                                collection=row.collection)
+        stem, pref, word = (" ".join(_term(row.language, t) for t in terms) for terms in index_terms(row.text, row.language))
+        return tantivy.Document(stem=stem, pref=pref, word=word, row=row.row, collection=row.collection)
+
+
+def _term(language: str, term: str) -> str:
+    return f"{language}:{term}"
 
 
 @contextmanager

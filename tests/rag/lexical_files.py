@@ -6,10 +6,12 @@ from pathlib import Path
 
 import tantivy
 
+from rag.lexical import FOLDER
+
 
 def lexical_rows(folder: Path) -> tuple[int | None, list[int]]:
     """The generation the lexical index on disk was written for, and its chunks' rows."""
-    index = tantivy.Index.open(str(folder / "lexical"))
+    index = tantivy.Index.open(str(folder / FOLDER))
     searcher = index.searcher()
     hits = searcher.search(tantivy.Query.all_query(), searcher.num_docs + 1, count=False).hits
     documents = [searcher.doc(address) for _, address in hits]

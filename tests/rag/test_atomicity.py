@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from rag.errors import IndexBusy
+from rag.lexical import FOLDER
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = 900  # ~8 chunks each, so ~14 commits of GROUP_CHUNKS=512 chunks; a full ingest takes a few seconds
@@ -378,7 +379,7 @@ def test_crash_while_the_lexical_index_is_rebuilt(corpus, reference, tmp_path, c
 
     index_dir = tmp_path / "index"
     shutil.copytree(reference["v1-index"], index_dir)
-    shutil.rmtree(index_dir / "lexical")
+    shutil.rmtree(index_dir / FOLDER)
     committed = generation(index_dir)
     run_to_crash(start(index_dir, corpus["v2"], CRASH_AT="mid-lexical-rebuild", CRASH_AFTER=3000))
     assert generation(index_dir) == committed and lexical_rows(index_dir) == (None, [])  # nothing committed

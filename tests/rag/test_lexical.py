@@ -11,6 +11,7 @@ import threading
 
 import pytest
 
+from rag.lexical import FOLDER, OLD_FOLDER
 from rag.lexical_terms import LexicalTerms
 from rag.retrieval import LEXICAL_WEIGHTS
 
@@ -107,7 +108,7 @@ def test_another_process_commits_are_seen(engine, make_engine, files):
 
 def fts5_only(index_dir) -> None:
     """Turns an index into one written before Tantivy: schema 4, FTS5 tables, no lexical folder."""
-    shutil.rmtree(index_dir / "lexical")
+    shutil.rmtree(index_dir / FOLDER)
     with sqlite3.connect(index_dir / "index.sqlite") as db:
         db.executescript("""
             CREATE VIRTUAL TABLE chunk_terms USING fts5(stem, pref, word, tokenize='unicode61');
@@ -138,13 +139,13 @@ def test_a_lexical_index_behind_or_ahead_of_sqlite_is_rebuilt_on_opening(engine,
                                                                          check, caplog):
     engine.close()
     behind = index_dir.parent / "behind"
-    shutil.copytree(index_dir / "lexical", behind)  # the lexical index at this generation
+    shutil.copytree(index_dir / FOLDER, behind)  # the lexical index at this generation
     reopened = make_engine()
     reopened.remove(source="en05.txt", collection="main")
     reopened.ingest_paths([files.text("new/x.txt", "The border of the customs union.")], collection="new")
     reopened.close()
-    shutil.rmtree(index_dir / "lexical")
-    shutil.copytree(behind, index_dir / "lexical")  # as if the last two commits reached SQLite only
+    shutil.rmtree(index_dir / FOLDER)
+    shutil.copytree(behind, index_dir / FOLDER)  # as if the last two commits reached SQLite only
     with caplog.at_level(logging.WARNING, logger="rag.lexical"):
         rebuilt = make_engine()
     assert "rebuilding the lexical index" in caplog.text
@@ -190,3 +191,31 @@ def test_readers_search_while_the_writer_commits(engine, files, check):
     assert len(seen) > 10 and all(rows <= known | added for rows in seen)
     assert any(rows & added and not added <= rows for rows in seen), "no search ran between two commits"
     check.consistent(engine)
+
+
+def test_an_index_of_terms_without_their_language_is_rebuilt_with_them(engine, make_engine, index_dir, check,
+                                                                      caplog):
+    # The version before kept its terms in `lexical/`, unmarked, and filtered languages at search time.
+    before = search(engine, limit=20, languages={"es"})
+    engine.close()
+    (index_dir / FOLDER).rename(index_dir / OLD_FOLDER)
+    with caplog.at_level(logging.WARNING, logger="rag.lexical"):
+        reopened = make_engine()
+    assert "rebuilding the lexical index" in caplog.text
+    assert (index_dir / FOLDER).is_dir() and not (index_dir / OLD_FOLDER).exists()
+    # The same ranking (scores move a little: chunks deleted earlier no longer count in BM25's statistics).
+    assert [r for r, _ in search(reopened, limit=20, languages={"es"})] == [r for r, _ in before]
+    check.consistent(reopened)
+
+
+def test_a_word_of_two_languages_is_searched_in_each_and_counted_in_both(make_engine, files):
+    engine = make_engine()
+    files.text("docs/en.txt", "The Mercosur agreement on migration was signed by the ministers.")
+    files.text("docs/es.txt", "El acuerdo del Mercosur sobre migración fue firmado por los ministros.")
+    engine.ingest_paths([files.root / "docs"])
+    mercosur = LexicalTerms(word=frozenset({"mercosur"}))
+    assert sources(engine, search(engine, mercosur, languages={"es"})) == ["es.txt"]
+    assert sources(engine, search(engine, mercosur, languages={"en"})) == ["en.txt"]
+    assert sorted(sources(engine, search(engine, mercosur))) == ["en.txt", "es.txt"]
+    # A question's IDF (Engine._idf) counts the chunks of every language that hold the word.
+    assert engine.index.lexical.document_counts("word", ["mercosur", "migration"]) == {"mercosur": 2, "migration": 1}
