@@ -52,6 +52,8 @@ NOTICE = f"OCR is off (scanned pages are refused) until: sudo apt-get install {_
 # Tesseract's own guess when an image says nothing is 70 dpi, which shrinks its idea of the text.
 _DEFAULT_DPI = 300
 
+# (n, of): OCR starts reading the nth of the pages it reads, as it starts, so that a page's whole
+# reading time shows which page it is (a single-page image told only once read showed nothing).
 Progress = Callable[[int, int], None]
 
 
@@ -160,9 +162,9 @@ def ocr_images(data: bytes, suffix: str, *, max_pixels: int = MAX_PIXELS, max_pa
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise BadFile(f"page {number + 1} is not a readable image (corrupt or truncated): {exc}; "
                           "export or scan it again") from exc
-        texts.append(ocr_image(image))
         if progress:
             progress(number + 1, total)
+        texts.append(ocr_image(image))
     if not any(texts):
         raise NoText("no text found by OCR: the image is blank, not a document, or too faint or "
                      "small to read; scan it at 300 dpi")
@@ -194,9 +196,9 @@ def ocr_pdf_pages(data: bytes, pages: list[int], *, dpi: int = PDF_DPI, max_pixe
             _refuse_bomb((round(width * dpi / 72), round(height * dpi / 72)), max_pixels)
             image = page.render(scale=dpi / 72, grayscale=True).to_pil()
             image.info["dpi"] = (dpi, dpi)
-            texts[number] = ocr_image(image)
             if progress:
                 progress(done, len(pages))
+            texts[number] = ocr_image(image)
     finally:
         document.close()
     if pages and not any(texts.values()):

@@ -70,8 +70,8 @@ class Parsed:
 
 @dataclass(frozen=True)
 class OcrProgress:
-    """OCR has read the `page`th of the `pages` pages it reads in `source` (a PDF's scanned pages
-    only: its pages with a text layer are not counted)."""
+    """OCR is reading the `page`th of the `pages` pages it reads in `source` (a PDF's scanned pages
+    only: its pages with a text layer are not counted); told as it starts on that page."""
 
     source: str
     page: int
@@ -91,12 +91,12 @@ def serve(inbox: int, outbox: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
 
-    def page_read(done: int, total: int) -> None:  # a page read: its allowance of CPU here, of wall clock there
+    def page_read(page: int, total: int) -> None:  # a page begun: its allowance of CPU here, of wall clock there
         soft, _ = resource.getrlimit(resource.RLIMIT_CPU)
         more = soft + int(limits.ocr_page_seconds)
         resource.setrlimit(resource.RLIMIT_CPU, (more if cpu_hard == resource.RLIM_INFINITY else min(more, cpu_hard),
                                                  cpu_hard))
-        answers.send_bytes(json.dumps({"page": done, "of": total}).encode("ascii"))
+        answers.send_bytes(json.dumps({"page": page, "of": total}).encode("ascii"))
 
     scans.page_read = page_read
     while True:

@@ -172,7 +172,7 @@ class _Bar:
             self._bar.update(n)
 
     def page(self, event: OcrProgress) -> None:
-        """A page read by OCR, beside the bar: a long scan would otherwise look stuck."""
+        """The page OCR is reading, beside the bar: a long scan would otherwise look stuck."""
         if self._bar is not None:
             self._bar.set_postfix_str(ocr_progress(event))
 

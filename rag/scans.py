@@ -14,14 +14,14 @@ from collections.abc import Callable
 from .loaders import BadFile, Read
 from .pdf import join_pages
 
-# Called after each page OCR reads, with how many it has read of how many it reads in this file:
-# the parser process (rag/parsing.py) extends its time limits by a page's allowance and tells its
-# caller, so a long scan is not taken for a hostile file and its progress can be shown.
-page_read: Callable[[int, int], None] = lambda done, total: None
+# Called as OCR starts on each page, with its number among the pages it reads in this file: the
+# parser process (rag/parsing.py) extends its time limits by a page's allowance and tells its
+# caller, so a long scan is not taken for a hostile file and the page being read can be shown.
+page_read: Callable[[int, int], None] = lambda page, total: None
 
 
-def _each_page(done: int, total: int) -> None:
-    page_read(done, total)  # looked up at each call: the parser sets it after this module is imported
+def _each_page(page: int, total: int) -> None:
+    page_read(page, total)  # looked up at each call: the parser sets it after this module is imported
 
 
 # Tesseract ends every printed line with a newline and a paragraph with a blank line.
