@@ -183,7 +183,7 @@ class UploadJobOut(BaseModel):
                     "and written; done: `report` holds what POST /documents answers; failed: `error` holds "
                     "its error, `status` its status.")
     files: int = Field(description="Files accepted for reading; the refused ones are listed in the report.")
-    ocr: OcrPageOut | None = Field(description="The page OCR read last, while reading; null otherwise.")
+    ocr: OcrPageOut | None = Field(description="The page OCR is reading, while it reads; null otherwise.")
     status: int | None = Field(description="Once finished, the status POST /documents would have answered.")
     report: UploadOut | None = Field(description="Once done, what POST /documents answers.")
     error: UploadErrorOut | None = Field(description="Once failed, the error POST /documents would have answered.")

@@ -45,7 +45,7 @@ async def start_upload(files: UploadFiles, engine: EngineDep, settings: Settings
 
 @router.get("/{upload_id}", response_model=UploadJobOut, responses=error_responses(404, 422))
 async def get_upload(upload_id: str, request: Request, jobs: UploadJobsDep, access: AccessDep) -> dict:
-    """How the upload is going: the page OCR read last, then the report (or the error) that POST
+    """How the upload is going: the page OCR is reading, then the report (or the error) that POST
     /documents would have answered. Kept for an hour after it finishes. Another key's upload is a
     404, the same as an unknown one."""
     job = jobs.get(upload_id, access.name).to_dict()
