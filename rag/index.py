@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -111,7 +110,8 @@ class Index:
         if self.lexical.is_stale():
             db = self.store.db
             self.lexical.rebuild(lambda: Store.lexical_rows(db), self.store.count()[1], self.store.generation())
-        shutil.rmtree(self.folder / OLD_LEXICAL_FOLDER, ignore_errors=True)
+            # An index of the version before keeps its terms, unmarked by language, in the old folder.
+            shutil.rmtree(self.folder / OLD_LEXICAL_FOLDER, ignore_errors=True)
 
     # --- reads -------------------------------------------------------------------------------
 

@@ -9,10 +9,10 @@ whitespace only so that Tantivy does not analyse them again.
 Each term carries its chunk's language ("es:frontera"), and a form of the question asks for the
 terms of the languages it searches: the language filter is in the terms themselves. As a required
 clause beside the terms, it had stopped Tantivy from skipping postings (block-max WAND needs a
-query of terms alone): at 1M chunks 10.9 ms p50 against 3.0 ms now (bench/lexical_scale.py). A term's BM25 statistics are
-then its language's, which no eval answer noticed (seeds and XQuAD identical, one real_dev answer
-of 64 changed, wrong either way); the counts `document_counts` gives the answer's IDF add up the
-languages, as before. A chunk's collection is a raw term, and a caller's collections a required
+query of terms alone): at 1M chunks 10.9 ms p50 against 3.0 ms now (bench/lexical_scale.py). A
+term's BM25 statistics are then its language's, which no eval answer noticed (seeds and XQuAD
+identical, one real_dev answer of 64 changed, wrong either way); the counts `document_counts`
+gives the answer's IDF add up the languages, as before. A chunk's collection is a raw term, and a caller's collections a required
 clause, applied before the ranking and its limit, so that a small collection in a large index still
 gets its `limit` rows and a document a caller may not read never reaches the ranking.
 
@@ -190,7 +190,8 @@ class LexicalIndex:
 
     @staticmethod
     def _document(row: LexicalRow) -> tantivy.Document:
-        stem, pref, word = (" ".join(_term(row.language, t) for t in terms) for terms in index_terms(row.text, row.language))
+        stem, pref, word = (" ".join(_term(row.language, term) for term in terms)
+                            for terms in index_terms(row.text, row.language))
         return tantivy.Document(stem=stem, pref=pref, word=word, row=row.row, collection=row.collection)
 
 
