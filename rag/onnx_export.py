@@ -66,14 +66,7 @@ def export(folder: Path, cache_dir: Path) -> Path:
     try:
         full = work / "model.onnx"
         _export_float(folder, full)
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
-        # Per channel: a mean cosine of 0.995 with torch's vectors against 0.966 per tensor.
-        logging.disable(logging.WARNING)  # the quantiser's advice on pre-processing, to the root logger
-        try:
-            quantize_dynamic(str(full), str(work / MODEL_FILE), weight_type=QuantType.QInt8, per_channel=True)
-        finally:
-            logging.disable(logging.NOTSET)
+        quantise(full, work / MODEL_FILE)
         full.unlink()
         for name in ("tokenizer.json", "sentence_bert_config.json"):
             if (folder / name).exists():
@@ -86,6 +79,18 @@ def export(folder: Path, cache_dir: Path) -> Path:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def quantise(full: Path, out: Path) -> None:
+    """The float model's MatMul weights in int8, per channel: a mean cosine of 0.995 with torch's
+    vectors for the bundled model, against 0.966 per tensor. Activations are quantised as they run."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    logging.disable(logging.WARNING)  # the quantiser's advice on pre-processing, to the root logger
+    try:
+        quantize_dynamic(str(full), str(out), weight_type=QuantType.QInt8, per_channel=True)
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 def _export_float(folder: Path, out: Path) -> None:
