@@ -26,11 +26,12 @@ CACHED_WORDS = 200_000
 
 class E5Tokenizer:
     def __init__(self, vocabulary: E5Vocabulary) -> None:
-        self._ids = {piece: n for n, piece in enumerate(vocabulary.pieces) if piece}
-        self._scores = [float(score) for score in vocabulary.scores]
+        self._ids = dict(zip(vocabulary.pieces, range(len(vocabulary.pieces))))
+        self._ids.pop("", None)
+        self._scores = vocabulary.scores.tolist()
         self._unk = vocabulary.unk
         self._unk_score = min(self._scores) - 10.0
-        self._longest = max(len(piece) for piece in self._ids)
+        self._longest = max(map(len, self._ids))
         self._normalisation = str.maketrans(vocabulary.normalisation)
         self._word = lru_cache(maxsize=CACHED_WORDS)(self._split)
 
