@@ -3,12 +3,14 @@
 Serving a question through this class imports neither torch nor transformers nor
 sentence-transformers (about 4 s of a cold `rag ask`); only the one-time export does
 (rag/onnx_export.py). Pooling and normalisation are sentence-transformers' own for this model: the
-mean of the token vectors under the attention mask, then L2.
+mean of the token vectors under the attention mask, then L2. `open_session` and `EachText` serve
+multilingual-e5-small's ONNX backend too (rag/e5_onnx.py).
 """
 
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -42,12 +44,12 @@ def open_session(model_file: Path, threads: int = ONNX_THREADS):
                                "export it again") from exc
 
 
-class EachText:
+class EachText(ABC):
     """Embeds each text alone, two at once on BATCH_WORKERS threads, whatever the batch size:
     dynamic int8 scales the activations by the range of the whole input, so in a batch a text's
     vector would depend on its neighbours and their padding (a cosine of 0.99 to itself alone), and a
     file embedded on a cluster's worker would differ from the same file embedded here. Alone, it is
-    as fast on this CPU: no padding. Subclasses give `_encode(text)`: one normalised vector."""
+    as fast on this CPU: no padding."""
 
     def __init__(self, name: str, dimension: int) -> None:
         # onnxruntime's run and the tokenizer's encode may be called from several threads at once.
@@ -62,8 +64,9 @@ class EachText:
             out[row] = vector
         return out
 
+    @abstractmethod
     def _encode(self, text: str) -> np.ndarray:
-        raise NotImplementedError
+        """One text's normalised vector."""
 
 
 class OnnxEmbedder(EachText):
