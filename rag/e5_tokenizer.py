@@ -21,7 +21,10 @@ from .e5_file import E5Vocabulary
 METASPACE = "\u2581"
 _SPACES = re.compile(" {2,}")
 _WORDS = re.compile(f"{METASPACE}[^{METASPACE}]*|[^{METASPACE}]+")
+# Words kept once split: at most this many, of at most this many characters each, so a document of
+# random strings (hashes, base64) cannot grow the cache past a few tens of MB.
 CACHED_WORDS = 200_000
+CACHED_WORD_CHARS = 32
 
 
 class E5Tokenizer:
@@ -42,7 +45,7 @@ class E5Tokenizer:
             text = METASPACE + text
         ids: list[int] = []
         for word in _WORDS.findall(text.replace(" ", METASPACE)):
-            ids.extend(self._word(word))
+            ids.extend(self._word(word) if len(word) <= CACHED_WORD_CHARS else self._split(word))
         return ids
 
     def _split(self, word: str) -> tuple[int, ...]:

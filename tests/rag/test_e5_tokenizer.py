@@ -38,3 +38,11 @@ def test_pieces_are_xlm_robertas(tokenizer):
     unknown = tokenizer.pieces("\U0001D11E\U0001D11E")
     assert unknown[-2:] == [3, 3]
     assert tokenizer.pieces("Hello world") == tokenizer.pieces("Hello world")  # from the cache, the same
+
+
+def test_a_long_word_is_split_the_same_and_not_kept(tokenizer, engine):
+    blob = "QmFzZTY0IGF0dGFjaG1lbnQgb2YgYW4gZS1tYWls" * 40  # one 1,600-character "word"
+    assert len(tokenizer.pieces("passage: " + blob)) + 2 == engine.token_count(blob, False)
+    kept = tokenizer._word.cache_info().currsize
+    tokenizer.pieces(blob + "x")
+    assert tokenizer._word.cache_info().currsize == kept
