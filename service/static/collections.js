@@ -1,6 +1,7 @@
 // The collections the key may use (GET /collections): the questions' scope ("all my
 // collections", or one of those it may read) and the uploads' target (one it may write). A key
-// that may write nowhere sees why it cannot upload instead of a form that would fail.
+// that may write nowhere sees why it cannot upload instead of a form that would fail. The form
+// stays disabled (index.html) until the collections are known: sent before, it would name none.
 import { request } from "./api.js";
 import { h } from "./dom.js";
 import { msg } from "./i18n.js";

@@ -42,6 +42,24 @@ def test_upload_reports_what_was_added_and_why_files_were_refused(page: Page):
     assert "Reading the files…" in progress_seen(page)
 
 
+def test_the_upload_form_waits_for_the_collections_it_may_write_into(page: Page):
+    held = []
+    page.route("**/collections", lambda route: held.append(route))  # held back until the test lets it go
+    page.reload()
+    while not held:
+        page.wait_for_timeout(50)
+    page.get_by_label("Add documents").set_input_files(files(**{"early.md": b"# Early\n\nSent too soon.\n"}))
+    button = page.get_by_role("button", name="Upload")
+    expect(button).to_be_disabled()
+    expect(page.get_by_label("Add documents")).to_be_disabled()
+
+    held[0].continue_()
+    page.unroute("**/collections")
+    expect(button).to_be_enabled()
+    button.click()
+    expect(page.locator("#upload-report")).to_contain_text("Added (1)")
+
+
 def test_an_upload_with_no_good_file_shows_the_detail_and_reasons(page: Page):
     page.get_by_label("Add documents").set_input_files(files(**{"notes.txt": b""}))
     page.get_by_role("button", name="Upload").click()
