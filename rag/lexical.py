@@ -12,9 +12,10 @@ clause beside the terms, it had stopped Tantivy from skipping postings (block-ma
 query of terms alone): at 1M chunks 10.9 ms p50 against 3.0 ms now (bench/lexical_scale.py). A
 term's BM25 statistics are then its language's, which no eval answer noticed (seeds and XQuAD
 identical, one real_dev answer of 64 changed, wrong either way); the counts `document_counts`
-gives the answer's IDF add up the languages, as before. A chunk's collection is a raw term, and a caller's collections a required
-clause, applied before the ranking and its limit, so that a small collection in a large index still
-gets its `limit` rows and a document a caller may not read never reaches the ranking.
+gives the answer's IDF add up the languages, as before. A chunk's collection is a raw term, and a
+caller's collections a required clause, applied before the ranking and its limit, so that a small
+collection in a large index still gets its `limit` rows and a document a caller may not read never
+reaches the ranking.
 
 SQLite stays the source of truth. The single writer commits Tantivy inside each SQLite
 transaction, just before its COMMIT, with the generation that transaction commits as, stored in

